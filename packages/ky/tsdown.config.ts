@@ -6,6 +6,6 @@ export default defineConfig({
   platform: 'node',
   target: 'node22',
   dts: true,
-  sourcemap: true,
+  fixedExtension: false,
   clean: true,
 })

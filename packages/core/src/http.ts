@@ -1,0 +1,95 @@
+import { NetworkError, TimeoutError } from './errors.js'
+
+/** A buffered HTTP answer. */
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/** One HTTP request as the token client makes it. */
+export interface HttpRequest {
+  url: string
+  method: 'GET' | 'POST'
+  headers: Record<string, string>
+  body?: string
+  signal?: AbortSignal
+}
+
+/** Sends requests for the provider and credentials (token endpoint, discovery, managed identity). */
+export interface HttpTransport {
+  request(req: HttpRequest): Promise<HttpResponse>
+  close(): Promise<void>
+}
+
+/** Options of {@link createHttpTransport}. */
+export interface HttpTransportOptions {
+  /** An undici `Dispatcher` (Agent, ProxyAgent, MockAgent...). Default: an `EnvHttpProxyAgent`. */
+  dispatcher?: unknown
+  timeoutMs: number
+  maxBodyBytes: number
+}
+
+type Undici = typeof import('undici')
+let undiciModule: Promise<Undici> | undefined
+// undici is loaded on the first request, not at import: a cached token never needs it.
+const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'))
+
+/** An undici-backed transport with a keep-alive agent that honours HTTPS_PROXY / NO_PROXY. */
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  let own: { close(): Promise<void> } | undefined
+  let dispatcher: Promise<unknown> | undefined
+  const getDispatcher = () =>
+    (dispatcher ??= options.dispatcher
+      ? Promise.resolve(options.dispatcher)
+      : loadUndici().then((u) => (own = new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 }))))
+
+  return {
+    async request(req) {
+      const { request } = await loadUndici()
+      const timeout = AbortSignal.timeout(options.timeoutMs)
+      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
+      try {
+        const res = await request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body ?? null,
+          signal,
+          dispatcher: (await getDispatcher()) as import('undici').Dispatcher,
+        })
+        const chunks: Buffer[] = []
+        let size = 0
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          size += chunk.length
+          if (size > options.maxBodyBytes) {
+            res.body.destroy()
+            throw new NetworkError(`Response from ${origin(req.url)} exceeded ${options.maxBodyBytes} bytes`)
+          }
+          chunks.push(chunk)
+        }
+        return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }
+      } catch (error) {
+        if (timeout.aborted && !req.signal?.aborted) throw new TimeoutError(options.timeoutMs, origin(req.url))
+        if (req.signal?.aborted) throw error
+        if (error instanceof NetworkError) throw error
+        const code = (error as { code?: string }).code
+        throw new NetworkError(
+          `Could not reach ${origin(req.url)}${code ? ` (${code})` : ''}: ${(error as Error).message}`,
+          { cause: error },
+        )
+      }
+    },
+    async close() {
+      await own?.close()
+    },
+  }
+}
+
+function origin(url: string): string {
+  try {
+    const u = new URL(url)
+    return u.origin + u.pathname
+  } catch {
+    return 'the token endpoint'
+  }
+}

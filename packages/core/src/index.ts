@@ -1,0 +1,37 @@
+export { createTokenProvider } from './token-provider.js'
+export type { TokenProvider, TokenProviderStats } from './token-provider.js'
+export type { TokenProviderOptions } from './options.js'
+export type { AccessToken, GetTokenOptions, Logger, Clock, RetryOptions } from './types.js'
+export { clientSecret } from './credentials/client-secret.js'
+export type { ClientSecretOptions, SecretAuthMethod, SecretSource } from './credentials/client-secret.js'
+export type { Credential, CredentialContext, ClientAuthentication, IssuedToken, CredentialDefaults } from './credential.js'
+export { memoryCache, MemoryCache } from './caches/memory-cache.js'
+export type { MemoryCacheOptions } from './caches/memory-cache.js'
+export type { TokenCache, CachedToken, CoordinateOptions } from './cache.js'
+export { defaultScope, normalizeScopes } from './scopes.js'
+export { AzureCloud, graphHostFor } from './clouds.js'
+export type { AzureCloudHost } from './clouds.js'
+export {
+  ApptokenError,
+  ConfigurationError,
+  TokenRequestError,
+  NetworkError,
+  TimeoutError,
+  AbortError,
+  InvalidTokenResponseError,
+  isApptokenError,
+  isTokenRequestError,
+  isConfigurationError,
+} from './errors.js'
+export type { TokenRequestErrorDetails } from './errors.js'
+export { apiErrorHint } from './hints.js'
+export { parseRetryAfter, isRetryableStatus } from './retry.js'
+export type { HttpTransport, HttpRequest, HttpResponse } from './http.js'
+export { isLoopbackHost, isSecureUrl } from './urls.js'
+export type { TokenCredential, AzureAccessToken, AzureGetTokenOptions } from './token-credential.js'
+export { createRequestAuthorizer } from './auth/request-authorizer.js'
+export type { RequestAuthorizer, AppTokenOptions, Authorization, UnauthorizedResponse } from './auth/request-authorizer.js'
+export { parseWwwAuthenticate, claimsFromChallenge } from './auth/www-authenticate.js'
+export type { AuthChallenge } from './auth/www-authenticate.js'
+export { isReplayableBody } from './auth/body.js'
+export { resolveOrigins } from './auth/origins.js'

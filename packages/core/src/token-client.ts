@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto'
+import { mergeClaims } from './claims.js'
+import type { Credential, CredentialContext, IssuedToken } from './credential.js'
+import { discoverIssuer, type DiscoveredServer } from './discovery.js'
+import { isApptokenError, isTokenRequestError, type TokenRequestError } from './errors.js'
+import { CREDENTIAL_REJECTED_CODES } from './hints.js'
+import type { HttpTransport } from './http.js'
+import type { ResolvedOptions } from './options.js'
+import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
+import { parseTokenResponse } from './token-response.js'
+import type { Clock, Logger } from './types.js'
+
+/** One token request as the provider asks for it. */
+export interface TokenRequest {
+  tenantId: string
+  scopes: readonly string[]
+  claims: string | undefined
+  signal: AbortSignal
+}
+
+function classify(error: unknown): AttemptFailure {
+  if (isTokenRequestError(error)) return { retryable: isRetryableStatus(error.status), retryAfterMs: error.retryAfterMs }
+  return { retryable: isApptokenError(error, 'ERR_NETWORK') || isApptokenError(error, 'ERR_TIMEOUT') }
+}
+
+const rejectedCredential = (e: unknown): e is TokenRequestError =>
+  isTokenRequestError(e) && e.errorCodes.some((c) => CREDENTIAL_REJECTED_CODES.has(c))
+
+/** Makes client-credentials token requests: endpoint, client authentication, retries. */
+export class TokenClient {
+  #discovered: Promise<DiscoveredServer> | undefined
+  retries = 0
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly credential: Credential,
+    private readonly http: HttpTransport,
+    private readonly clock: Clock,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  async #server(tenantId: string, signal: AbortSignal): Promise<DiscoveredServer> {
+    const { authorityHost, tokenEndpoint, issuer } = this.options
+    if (authorityHost !== undefined) {
+      return { tokenEndpoint: `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`, authMethodsSupported: undefined }
+    }
+    if (tokenEndpoint !== undefined) return { tokenEndpoint, authMethodsSupported: undefined }
+    // Discovery runs once; a failure is not remembered, so the next request tries again.
+    this.#discovered ??= discoverIssuer(issuer ?? '', this.http, signal).catch((e: unknown) => {
+      this.#discovered = undefined
+      throw e
+    })
+    return this.#discovered
+  }
+
+  async request(req: TokenRequest): Promise<IssuedToken> {
+    const server = await this.#server(req.tenantId, req.signal)
+    const ctx: CredentialContext = {
+      clientId: this.options.clientId,
+      tenantId: req.tenantId,
+      tokenEndpoint: server.tokenEndpoint,
+      authorityHost: this.options.authorityHost,
+      scopes: req.scopes,
+      claims: req.claims,
+      signal: req.signal,
+      authMethodsSupported: server.authMethodsSupported,
+      http: this.http,
+      clock: this.clock,
+      logger: this.logger,
+    }
+    const credential = this.credential
+    if (credential.getToken) return credential.getToken(ctx)
+    try {
+      return await this.#withRetries(ctx)
+    } catch (error) {
+      // A rotated certificate: the credential reloads its material and we try once more.
+      if (rejectedCredential(error) && credential.onRejected && (await credential.onRejected(error))) {
+        this.logger?.warn?.({ event: 'credential_reloaded', aadsts: error.aadsts }, 'apptoken: credential rejected; reloaded it and retrying once')
+        return this.#withRetries(ctx)
+      }
+      throw error
+    }
+  }
+
+  #withRetries(ctx: CredentialContext): Promise<IssuedToken> {
+    return withRetry(() => this.#attempt(ctx), {
+      policy: this.options.retry,
+      clock: this.clock,
+      classify,
+      signal: ctx.signal,
+      onRetry: ({ retry, delayMs, error }) => {
+        this.retries++
+        this.logger?.warn?.(
+          { event: 'retry_scheduled', retry, delayMs, status: isTokenRequestError(error) ? error.status : undefined, code: (error as { code?: string }).code },
+          `apptoken: token request failed; retry ${retry} in ${delayMs} ms`,
+        )
+      },
+    })
+  }
+
+  async #attempt(ctx: CredentialContext): Promise<IssuedToken> {
+    // Authenticate per attempt: a certificate credential signs a fresh assertion (new jti) each time.
+    const auth = await this.credential.authenticate!(ctx)
+    const basic = auth.headers?.authorization?.startsWith('Basic ') === true
+    const form = new URLSearchParams()
+    if (!basic) form.set('client_id', ctx.clientId)
+    form.set('scope', ctx.scopes.join(' '))
+    form.set('grant_type', 'client_credentials')
+    for (const [k, v] of Object.entries(auth.form ?? {})) form.set(k, v)
+    const claims = mergeClaims(ctx.claims, this.options.clientCapabilities)
+    if (claims !== undefined) form.set('claims', claims)
+    const res = await this.http.request({
+      url: ctx.tokenEndpoint,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+        accept: 'application/json',
+        'client-request-id': randomUUID(),
+        'x-client-sku': 'apptoken.node',
+        ...auth.headers,
+      },
+      body: form.toString(),
+      signal: ctx.signal,
+    })
+    return parseTokenResponse(res, this.clock.now())
+  }
+}

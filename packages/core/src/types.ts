@@ -1,0 +1,64 @@
+/**
+ * An app token as callers see it. `accessToken` is not enumerable, so `JSON.stringify(token)`,
+ * `console.log(token)` and spreading never copy the bearer value by accident.
+ */
+export interface AccessToken {
+  readonly accessToken: string
+  /** Usually `Bearer`. */
+  readonly tokenType: string
+  /** Epoch milliseconds at which the authority says the token expires. */
+  readonly expiresAt: number
+  /** Epoch milliseconds after which apptoken refreshes it in the background. */
+  readonly refreshAt: number
+  readonly scopes: readonly string[]
+  /** Tenant the token was issued for (empty for non-Entra authorities). */
+  readonly tenantId: string
+  /** True when served from a cache rather than a token request made for this call. */
+  readonly fromCache: boolean
+}
+
+/** Per-call options of `provider.getToken`. */
+export interface GetTokenOptions {
+  /** Skip the cache and request a new token (concurrent forced calls still share one request). */
+  forceRefresh?: boolean
+  /**
+   * With `forceRefresh`: the token an API just rejected. If the cache already holds another
+   * token (someone refreshed meanwhile), that one is returned and no request is made.
+   */
+  rejectedToken?: string
+  /** Tenant for this call (multi-tenant daemons); must be allowed by `allowedTenants`. */
+  tenantId?: string
+  /** A claims challenge (JSON), e.g. from a CAE `WWW-Authenticate` header. Skips the cache. */
+  claims?: string
+  /** Cancels this caller's wait only; the shared token request goes on for the others. */
+  signal?: AbortSignal
+}
+
+/**
+ * A console-like logger; `console` and pino both fit. Calls are `(fields, message)`. Never
+ * receives a secret, assertion or token value.
+ */
+export interface Logger {
+  debug?(fields: Record<string, unknown>, message: string): void
+  info?(fields: Record<string, unknown>, message: string): void
+  warn?(fields: Record<string, unknown>, message: string): void
+  error?(fields: Record<string, unknown>, message: string): void
+}
+
+/** Time source and timer; replace it in tests to drive refresh and retry without waiting. */
+export interface Clock {
+  now(): number
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** Retry policy for token requests (network errors, 408, 429, 5xx). */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number
+  /** First backoff step. Default 500 ms; each retry doubles it, with full jitter. */
+  baseDelayMs?: number
+  /** Largest backoff step (a server's Retry-After may ask for more). Default 10 s. */
+  maxDelayMs?: number
+  /** Stop retrying once this much time has passed since the first attempt. Default 60 s. */
+  maxElapsedMs?: number
+}
