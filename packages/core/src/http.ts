@@ -1,4 +1,6 @@
-import { NetworkError, TimeoutError } from './errors.js'
+import type * as UndiciModule from 'undici'
+import type { Dispatcher } from 'undici'
+import { InvalidTokenResponseError, NetworkError, TimeoutError, isApptokenError } from './errors.js'
 
 /** A buffered HTTP answer. */
 export interface HttpResponse {
@@ -30,7 +32,7 @@ export interface HttpTransportOptions {
   maxBodyBytes: number
 }
 
-type Undici = typeof import('undici')
+type Undici = typeof UndiciModule
 let undiciModule: Promise<Undici> | undefined
 // undici is loaded on the first request, not at import: a cached token never needs it.
 const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'))
@@ -55,7 +57,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           headers: req.headers,
           body: req.body ?? null,
           signal,
-          dispatcher: (await getDispatcher()) as import('undici').Dispatcher,
+          dispatcher: (await getDispatcher()) as Dispatcher,
         })
         const chunks: Buffer[] = []
         let size = 0
@@ -63,7 +65,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           size += chunk.length
           if (size > options.maxBodyBytes) {
             res.body.destroy()
-            throw new NetworkError(`Response from ${origin(req.url)} exceeded ${options.maxBodyBytes} bytes`)
+            throw new InvalidTokenResponseError(`The response from ${origin(req.url)} exceeded ${options.maxBodyBytes} bytes`)
           }
           chunks.push(chunk)
         }
@@ -71,7 +73,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       } catch (error) {
         if (timeout.aborted && !req.signal?.aborted) throw new TimeoutError(options.timeoutMs, origin(req.url))
         if (req.signal?.aborted) throw error
-        if (error instanceof NetworkError) throw error
+        if (isApptokenError(error)) throw error
         const code = (error as { code?: string }).code
         throw new NetworkError(
           `Could not reach ${origin(req.url)}${code ? ` (${code})` : ''}: ${(error as Error).message}`,
@@ -80,7 +82,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       }
     },
     async close() {
-      await own?.close()
+      const agent = own
+      own = undefined
+      dispatcher = undefined
+      await agent?.close()
     },
   }
 }

@@ -84,7 +84,7 @@ export function checkTenant(option: string, tenant: unknown): string {
 function positive(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(option, `${String(value)} is not a positive number`, `pass a number of milliseconds such as ${fallback}`)
+    throw new ConfigurationError(option, `${JSON.stringify(value)} is not a positive number`, `pass a number of milliseconds such as ${fallback}`)
   }
   return value
 }
@@ -94,7 +94,7 @@ function resolveRetry(retry: RetryOptions | false | undefined): RetryPolicy {
   const policy = { ...DEFAULT_RETRY, ...retry }
   for (const [key, value] of Object.entries(policy)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new ConfigurationError(`retry.${key}`, `${String(value)} is not a non-negative number`, `omit it to use the default (${DEFAULT_RETRY[key as keyof RetryPolicy]})`)
+      throw new ConfigurationError(`retry.${key}`, `${JSON.stringify(value)} is not a non-negative number`, `omit it to use the default (${DEFAULT_RETRY[key as keyof RetryPolicy]})`)
     }
   }
   return policy

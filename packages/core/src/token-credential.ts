@@ -8,20 +8,26 @@ export interface AzureAccessToken {
   tokenType?: 'Bearer' | 'pop'
 }
 
-/** The options `@azure/core-auth` passes to `TokenCredential.getToken`. */
+/** The options `@azure/core-auth` passes to `TokenCredential.getToken` that apptoken uses. */
 export interface AzureGetTokenOptions {
   abortSignal?: AbortSignalLike | undefined
   tenantId?: string | undefined
   claims?: string | undefined
-  [key: string]: unknown
 }
 
 /** Structural `AbortSignalLike` of `@azure/abort-controller`. */
 export interface AbortSignalLike {
   readonly aborted: boolean
-  readonly reason?: unknown
   addEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: unknown) => unknown, options?: unknown): void
   removeEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: unknown) => unknown, options?: unknown): void
+}
+
+function toAbortSignal(like: AbortSignalLike): AbortSignal {
+  if (like instanceof AbortSignal) return like
+  const controller = new AbortController()
+  if (like.aborted) controller.abort()
+  else like.addEventListener('abort', () => controller.abort(), { once: true })
+  return controller.signal
 }
 
 /**
@@ -47,7 +53,7 @@ export function toTokenCredential(provider: Source): TokenCredential {
       const opts: GetTokenOptions = {}
       if (options?.tenantId) opts.tenantId = options.tenantId
       if (options?.claims) opts.claims = options.claims
-      if (options?.abortSignal) opts.signal = options.abortSignal as AbortSignal
+      if (options?.abortSignal) opts.signal = toAbortSignal(options.abortSignal)
       // Azure SDKs pass claims after a CAE challenge: they expect a fresh token, not the cached one.
       const t = await provider.getToken(scopes, Object.keys(opts).length ? opts : undefined)
       return {

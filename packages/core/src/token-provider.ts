@@ -218,13 +218,18 @@ class Provider implements TokenProvider {
         scopes: info.scopes,
         tenantId: tenant,
       }
-      this.#logger?.info?.({ event: 'token_acquired', tenantId: tenant, scopes: info.scopes, expiresAt: token.expiresAt, refreshAt: token.refreshAt }, 'apptoken: token acquired')
+      fetched = true
       return token
     }
+    let fetched = false
     const token = this.#shared !== undefined && claims === undefined ? await this.#viaShared(key, fetch, rejected) : await fetch()
     if (this.#shared !== undefined && claims !== undefined) await this.#sharedCall(() => this.#shared!.set(key, token))
     const entry = this.#entry(token)
     this.#front.set(key, entry)
+    this.#logger?.info?.(
+      { event: 'token_acquired', source: fetched ? 'authority' : 'shared_cache', tenantId: tenant, scopes: info.scopes, expiresAt: token.expiresAt, refreshAt: token.refreshAt },
+      fetched ? 'apptoken: token acquired' : 'apptoken: token taken from the shared cache',
+    )
     return entry
   }
 
@@ -284,6 +289,7 @@ class Provider implements TokenProvider {
   }
 
   async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return
     this.#closing.abort(new ApptokenError('ERR_CLOSED', 'The token provider was closed'))
     await this.#closeHttp()
   }
