@@ -8,7 +8,12 @@ import { sendJwks, sendOpenIdConfiguration } from './discovery.js'
 import { FaultQueue, type Fault } from './faults.js'
 import { listen, sendJson, type TlsOptions } from './http.js'
 import { authorityInternals } from './internals.js'
-import { APP_SERVICE_PATH, IMDS_PATH, handleManagedIdentity, type ManagedIdentityEndpoints } from './managed-identity.js'
+import {
+  APP_SERVICE_PATH,
+  IMDS_PATH,
+  handleManagedIdentity,
+  type ManagedIdentityEndpoints,
+} from './managed-identity.js'
 import { newRecord, type RecordedRequest, type RequestKind } from './recording.js'
 import { accessTokenClaims, createSigningKey } from './signing-key.js'
 import { TenantDirectory } from './tenants.js'
@@ -44,7 +49,14 @@ export interface TestAuthorityOptions {
   now?: () => number
 }
 
-/** Filter for {@link TestAuthority.tokenRequests}; every field given must match. */
+/**
+ * Filter for {@link TestAuthority.tokenRequests}; every field given must match.
+ *
+ * @example
+ * ```ts
+ * expect(authority.tokenRequests({ clientId: DEFAULT_CLIENT_ID, scope: 'https://graph.microsoft.com/.default' })).toHaveLength(1)
+ * ```
+ */
 export interface TokenRequestFilter {
   clientId?: string
   /** Tenant GUID or domain; matches requests sent to either. */
@@ -53,7 +65,15 @@ export interface TokenRequestFilter {
   scope?: string
 }
 
-/** Claims for {@link TestAuthority.issueToken}. */
+/**
+ * Claims for {@link TestAuthority.issueToken}.
+ *
+ * @example
+ * ```ts
+ * const roleless = await authority.issueToken({ audience: TEST_API_AUDIENCE, roles: [] })
+ * const expired = await authority.issueToken({ audience: TEST_API_AUDIENCE, extra: { exp: 1 } })
+ * ```
+ */
 export interface IssueTokenClaims {
   audience: string
   /** Tenant GUID or domain; default the authority's default tenant. */
@@ -204,9 +224,12 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
     }
     let match: RegExpExecArray | null
     if (path === IMDS_PATH) return handleManagedIdentity(ctx, req, res, record('imds'), url, appServiceSecret)
-    if (path === APP_SERVICE_PATH) return handleManagedIdentity(ctx, req, res, record('appservice'), url, appServiceSecret)
-    if ((match = TOKEN_PATH.exec(path))) return handleTokenRequest(ctx, req, res, record('token'), decodeURIComponent(match[1] ?? ''))
-    if ((match = DISCOVERY_PATH.exec(path))) return sendOpenIdConfiguration(ctx, res, record('discovery'), decodeURIComponent(match[1] ?? ''))
+    if (path === APP_SERVICE_PATH)
+      return handleManagedIdentity(ctx, req, res, record('appservice'), url, appServiceSecret)
+    if ((match = TOKEN_PATH.exec(path)))
+      return handleTokenRequest(ctx, req, res, record('token'), decodeURIComponent(match[1] ?? ''))
+    if ((match = DISCOVERY_PATH.exec(path)))
+      return sendOpenIdConfiguration(ctx, res, record('discovery'), decodeURIComponent(match[1] ?? ''))
     if (JWKS_PATH.test(path)) return sendJwks(ctx, res, record('jwks'))
     record('other').status = 404
     sendJson(res, 404, { error: 'not_found', error_description: `No endpoint at ${path}` })
@@ -219,7 +242,9 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
     return id
   }
   const matchesTenant = (recorded: string | undefined, wanted: string): boolean =>
-    recorded !== undefined && (recorded.toLowerCase() === wanted.toLowerCase() || (tenants.resolve(recorded) ?? recorded) === tenants.resolve(wanted))
+    recorded !== undefined &&
+    (recorded.toLowerCase() === wanted.toLowerCase() ||
+      (tenants.resolve(recorded) ?? recorded) === tenants.resolve(wanted))
 
   const authority: TestAuthority = {
     authorityHost: origin,
@@ -229,11 +254,16 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
     clientSecret: DEFAULT_CLIENT_SECRET,
     jwksUri: `${origin}/discovery/v2.0/keys`,
     jwks: key.jwks,
-    managedIdentity: { imdsEndpoint: `${origin}${IMDS_PATH}`, appServiceEndpoint: `${origin}${APP_SERVICE_PATH}`, appServiceHeader: appServiceSecret },
+    managedIdentity: {
+      imdsEndpoint: `${origin}${IMDS_PATH}`,
+      appServiceEndpoint: `${origin}${APP_SERVICE_PATH}`,
+      appServiceHeader: appServiceSecret,
+    },
     requests,
     now,
     tokenEndpoint: (tenant = tenants.defaultTenantId) => `${origin}/${tenant}/oauth2/v2.0/token`,
-    issuer: (tenant) => issuer(tenant === undefined ? tenants.defaultTenantId : (tenants.resolve(tenant) ?? tenant)),
+    issuer: (tenant) =>
+      issuer(tenant === undefined ? tenants.defaultTenantId : (tenants.resolve(tenant) ?? tenant)),
     registerClient: (client) => clients.register(client),
     tokenRequests(filter = {}) {
       return requests.filter(
@@ -241,7 +271,9 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
           (r.kind === 'token' || r.kind === 'imds' || r.kind === 'appservice') &&
           (filter.clientId === undefined || r.clientId?.toLowerCase() === filter.clientId.toLowerCase()) &&
           (filter.tenant === undefined || matchesTenant(r.tenant, filter.tenant)) &&
-          (filter.scope === undefined || r.scope === filter.scope || (r.scope === undefined && r.resource !== undefined && `${r.resource}/.default` === filter.scope)),
+          (filter.scope === undefined ||
+            r.scope === filter.scope ||
+            (r.scope === undefined && r.resource !== undefined && `${r.resource}/.default` === filter.scope)),
       )
     },
     failNext: (fault) => faults.add(fault),

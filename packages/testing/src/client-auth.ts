@@ -17,24 +17,45 @@ export interface ClientCredentials {
 }
 
 /** Reads client_secret_basic (RFC 6749 2.3.1: each part form-urlencoded), post, or private_key_jwt. */
-export function readClientCredentials(form: URLSearchParams, authorization: string | undefined): ClientCredentials {
+export function readClientCredentials(
+  form: URLSearchParams,
+  authorization: string | undefined,
+): ClientCredentials {
   const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1]
   if (basic !== undefined) {
     if (form.has('client_secret') || form.has('client_assertion')) throw conflictingClientAuth()
     const decoded = Buffer.from(basic, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
-    const unescape = (s: string): string => decodeURIComponent(s.replace(/\+/g, ' '))
     const clientId = unescape(colon < 0 ? decoded : decoded.slice(0, colon))
     const formClientId = form.get('client_id')
     if (formClientId !== null && formClientId !== clientId) throw conflictingClientAuth()
-    return { method: 'client_secret_basic', clientId, secret: colon < 0 ? '' : unescape(decoded.slice(colon + 1)) }
+    return {
+      method: 'client_secret_basic',
+      clientId,
+      secret: colon < 0 ? '' : unescape(decoded.slice(colon + 1)),
+    }
   }
   const clientId = form.get('client_id') ?? undefined
   const assertion = form.get('client_assertion')
-  if (assertion !== null) return { method: 'private_key_jwt', clientId, assertion, assertionType: form.get('client_assertion_type') ?? '' }
+  if (assertion !== null)
+    return {
+      method: 'private_key_jwt',
+      clientId,
+      assertion,
+      assertionType: form.get('client_assertion_type') ?? '',
+    }
   const secret = form.get('client_secret')
   if (secret !== null) return { method: 'client_secret_post', clientId, secret }
   return { method: 'none', clientId }
+}
+
+/** Undoes application/x-www-form-urlencoded; a malformed escape is kept as sent (and then fails). */
+function unescape(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '))
+  } catch {
+    return text
+  }
 }
 
 /** What assertion checks need from the authority. */
@@ -47,7 +68,11 @@ export interface AssertionContext {
 }
 
 /** Checks the credentials against the registration; throws an EntraError when they fail. */
-export async function authenticateClient(client: RegisteredClient, creds: ClientCredentials, ctx: AssertionContext): Promise<void> {
+export async function authenticateClient(
+  client: RegisteredClient,
+  creds: ClientCredentials,
+  ctx: AssertionContext,
+): Promise<void> {
   const { clientId } = client.registration
   if (creds.method === 'none') throw missingCredentials()
   if (creds.assertion !== undefined) return verifyAssertion(client, creds, ctx)
@@ -61,20 +86,31 @@ function sameText(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b))
 }
 
-async function verifyAssertion(client: RegisteredClient, creds: ClientCredentials, ctx: AssertionContext): Promise<void> {
+async function verifyAssertion(
+  client: RegisteredClient,
+  creds: ClientCredentials,
+  ctx: AssertionContext,
+): Promise<void> {
   const { clientId, rejectReplayedAssertions } = client.registration
   const assertion = creds.assertion ?? ''
-  if (creds.assertionType !== JWT_BEARER) throw invalidAssertion(`client_assertion_type must be '${JWT_BEARER}', got '${creds.assertionType ?? ''}'.`)
+  if (creds.assertionType !== JWT_BEARER)
+    throw invalidAssertion(
+      `client_assertion_type must be '${JWT_BEARER}', got '${creds.assertionType ?? ''}'.`,
+    )
   let header: ProtectedHeaderParameters
   try {
     header = decodeProtectedHeader(assertion)
   } catch {
     throw invalidAssertion('The client assertion is not a well-formed JWT.')
   }
-  if (header.alg !== 'PS256' && header.alg !== 'RS256') throw invalidAssertion(`Unsupported signing algorithm '${String(header.alg)}'; use PS256 or RS256.`)
+  if (header.alg !== 'PS256' && header.alg !== 'RS256')
+    throw invalidAssertion(`Unsupported signing algorithm '${String(header.alg)}'; use PS256 or RS256.`)
   const cert = findCertificate(client.certificates, header)
   const now = new Date(ctx.now)
-  if (cert.notAfter < now) throw invalidAssertion(`The key used is expired., Thumbprint of key used by client: '${thumbprintOf(header)}', Found key 'Start=${cert.notBefore.toISOString()}, End=${cert.notAfter.toISOString()}'`)
+  if (cert.notAfter < now)
+    throw invalidAssertion(
+      `The key used is expired., Thumbprint of key used by client: '${thumbprintOf(header)}', Found key 'Start=${cert.notBefore.toISOString()}, End=${cert.notAfter.toISOString()}'`,
+    )
 
   let payload
   try {
@@ -91,9 +127,15 @@ async function verifyAssertion(client: RegisteredClient, creds: ClientCredential
     throw invalidAssertion(describeJoseError(error, ctx.audiences))
   }
   // jose accepts an `aud` array containing the endpoint; Entra wants the single string.
-  if (typeof payload.aud !== 'string') throw invalidAssertion(`The audience claim must be a single string, the token endpoint '${ctx.audiences[0] ?? ''}'.`)
+  if (typeof payload.aud !== 'string')
+    throw invalidAssertion(
+      `The audience claim must be a single string, the token endpoint '${ctx.audiences[0] ?? ''}'.`,
+    )
   const key = `${clientId.toLowerCase()} ${String(payload.jti)}`
-  if (rejectReplayedAssertions && ctx.seenAssertions.has(key)) throw invalidAssertion(`The client assertion with jti '${String(payload.jti)}' was already used (replay).`)
+  if (rejectReplayedAssertions && ctx.seenAssertions.has(key))
+    throw invalidAssertion(
+      `The client assertion with jti '${String(payload.jti)}' was already used (replay).`,
+    )
   ctx.seenAssertions.add(key)
 }
 
@@ -102,20 +144,31 @@ function thumbprintOf(header: ProtectedHeaderParameters): string {
   return typeof value === 'string' ? value : ''
 }
 
-function findCertificate(certificates: RegisteredCertificate[], header: ProtectedHeaderParameters): RegisteredCertificate {
+function findCertificate(
+  certificates: RegisteredCertificate[],
+  header: ProtectedHeaderParameters,
+): RegisteredCertificate {
   const s256 = header['x5t#S256']
   const sha1 = header.x5t
-  if (typeof s256 !== 'string' && typeof sha1 !== 'string') throw invalidAssertion("The assertion header has neither 'x5t#S256' nor 'x5t'; the certificate cannot be identified.")
+  if (typeof s256 !== 'string' && typeof sha1 !== 'string')
+    throw invalidAssertion(
+      "The assertion header has neither 'x5t#S256' nor 'x5t'; the certificate cannot be identified.",
+    )
   const cert = certificates.find((c) => (typeof s256 === 'string' ? c.x5tS256 === s256 : c.x5t === sha1))
-  if (!cert) throw invalidAssertion(`The key was not found., Thumbprint of key used by client: '${thumbprintOf(header)}'. Register the certificate on the app.`)
+  if (!cert)
+    throw invalidAssertion(
+      `The key was not found., Thumbprint of key used by client: '${thumbprintOf(header)}'. Register the certificate on the app.`,
+    )
   return cert
 }
 
 function describeJoseError(error: unknown, audiences: string[]): string {
   if (error instanceof errors.JWTExpired) return 'The client assertion is expired (exp is in the past).'
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The client assertion signature is invalid: it was not signed by the key of the certificate in its header.'
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return 'The client assertion signature is invalid: it was not signed by the key of the certificate in its header.'
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'aud') return `The audience claim does not match the token endpoint; expected '${audiences[0] ?? ''}'.`
+    if (error.claim === 'aud')
+      return `The audience claim does not match the token endpoint; expected '${audiences[0] ?? ''}'.`
     if (error.claim === 'nbf') return 'The client assertion is not yet valid (nbf is in the future).'
     return `Claim '${error.claim}' is invalid: ${error.message}. iss and sub must be the client id; exp and jti are required.`
   }

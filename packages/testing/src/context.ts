@@ -44,7 +44,10 @@ export function stableGuid(text: string): string {
 }
 
 /** Roles for a resource, treating `https://x` and `https://x/` as the same resource. */
-export function rolesFor(roles: Readonly<Record<string, readonly string[]>> | undefined, resource: string): readonly string[] {
+export function rolesFor(
+  roles: Readonly<Record<string, readonly string[]>> | undefined,
+  resource: string,
+): readonly string[] {
   if (!roles) return []
   const bare = resource.replace(/\/+$/, '')
   return roles[resource] ?? roles[bare] ?? roles[`${bare}/`] ?? []

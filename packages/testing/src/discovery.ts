@@ -7,7 +7,12 @@ import { MULTI_TENANT_ALIASES } from './tenants.js'
 import { randomUUID } from 'node:crypto'
 
 /** `GET /{tenant}/v2.0/.well-known/openid-configuration`, shaped like Entra's. */
-export function sendOpenIdConfiguration(ctx: AuthorityContext, res: ServerResponse, record: RecordedRequest, tenant: string): void {
+export function sendOpenIdConfiguration(
+  ctx: AuthorityContext,
+  res: ServerResponse,
+  record: RecordedRequest,
+  tenant: string,
+): void {
   record.tenant = tenant
   const alias = MULTI_TENANT_ALIASES.has(tenant.toLowerCase())
   const tenantId = alias ? undefined : ctx.tenants.resolve(tenant)
@@ -15,7 +20,17 @@ export function sendOpenIdConfiguration(ctx: AuthorityContext, res: ServerRespon
     record.status = 400
     record.error = 'invalid_tenant'
     const message = `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`
-    sendJson(res, 400, entraErrorBody({ error: 'invalid_tenant', aadsts: 90002, message, correlationId: randomUUID(), now: ctx.now() }))
+    sendJson(
+      res,
+      400,
+      entraErrorBody({
+        error: 'invalid_tenant',
+        aadsts: 90002,
+        message,
+        correlationId: randomUUID(),
+        now: ctx.now(),
+      }),
+    )
     return
   }
   // Multi-tenant aliases publish an issuer template, as Entra does.
@@ -38,7 +53,20 @@ export function sendOpenIdConfiguration(ctx: AuthorityContext, res: ServerRespon
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
     http_logout_supported: true,
     frontchannel_logout_supported: true,
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'oid', 'roles', 'appid', 'azp', 'idtyp'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'nbf',
+      'tid',
+      'oid',
+      'roles',
+      'appid',
+      'azp',
+      'idtyp',
+    ],
     tenant_region_scope: null,
   })
 }

@@ -44,7 +44,13 @@ export interface FaultAction {
   delayMs: number
   drop: boolean
   /** The failure to send; undefined means "answer normally" (after the delay). */
-  response?: { status: number; error: string; aadsts: number | undefined; body: string | undefined; headers: Record<string, string> }
+  response?: {
+    status: number
+    error: string
+    aadsts: number | undefined
+    body: string | undefined
+    headers: Record<string, string>
+  }
 }
 
 /** FIFO queue of pending faults. */
@@ -53,7 +59,8 @@ export class FaultQueue {
 
   add(fault: Fault): void {
     const count = fault.count ?? 1
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`Fault count must be a positive integer, got ${String(fault.count)}`)
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`Fault count must be a positive integer, got ${String(fault.count)}`)
     this.pending.push({ fault, left: count })
   }
 
@@ -73,12 +80,25 @@ export class FaultQueue {
 
 function toAction(fault: Fault): FaultAction {
   const action: FaultAction = { delayMs: fault.delayMs ?? 0, drop: fault.drop === true }
-  const responds = [fault.status, fault.error, fault.aadsts, fault.retryAfter, fault.headers, fault.body].some((v) => v !== undefined)
+  const responds = [
+    fault.status,
+    fault.error,
+    fault.aadsts,
+    fault.retryAfter,
+    fault.headers,
+    fault.body,
+  ].some((v) => v !== undefined)
   if (!responds) return action
   const status = fault.status ?? (fault.error === undefined ? 503 : 400)
   const headers = { ...fault.headers }
   if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)
-  action.response = { status, error: fault.error ?? defaultError(status), aadsts: fault.aadsts, body: fault.body, headers }
+  action.response = {
+    status,
+    error: fault.error ?? defaultError(status),
+    aadsts: fault.aadsts,
+    body: fault.body,
+    headers,
+  }
   return action
 }
 

@@ -30,14 +30,22 @@ interface Flavor {
   kind: 'imds' | 'appservice'
   /** Why the request is refused before a token is issued, if it is. */
   refuse(req: IncomingMessage): string | undefined
-  body(input: { token: string; clientId: string; resource: string; issuedAt: number; expiresAt: number; lifetime: number }): unknown
+  body(input: {
+    token: string
+    clientId: string
+    resource: string
+    issuedAt: number
+    expiresAt: number
+    lifetime: number
+  }): unknown
 }
 
 const seconds = (ms: number): string => String(Math.floor(ms / 1000))
 
 const imds: Flavor = {
   kind: 'imds',
-  refuse: (req) => (header(req, 'metadata') === 'true' ? undefined : 'Required metadata header not specified'),
+  refuse: (req) =>
+    header(req, 'metadata') === 'true' ? undefined : 'Required metadata header not specified',
   // IMDS sends every number as a string.
   body: ({ token, clientId, resource, issuedAt, expiresAt, lifetime }) => ({
     access_token: token,
@@ -54,13 +62,29 @@ const imds: Flavor = {
 function appService(secret: string): Flavor {
   return {
     kind: 'appservice',
-      refuse: (req) => (header(req, 'x-identity-header') === secret ? undefined : 'The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.'),
-    body: ({ token, clientId, resource, expiresAt }) => ({ access_token: token, expires_on: seconds(expiresAt), resource, token_type: 'Bearer', client_id: clientId }),
+    refuse: (req) =>
+      header(req, 'x-identity-header') === secret
+        ? undefined
+        : 'The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.',
+    body: ({ token, clientId, resource, expiresAt }) => ({
+      access_token: token,
+      expires_on: seconds(expiresAt),
+      resource,
+      token_type: 'Bearer',
+      client_id: clientId,
+    }),
   }
 }
 
 /** Handles IMDS (`Metadata: true`) or App Service (`X-IDENTITY-HEADER`) token requests. */
-export async function handleManagedIdentity(ctx: AuthorityContext, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, url: URL, appServiceSecret: string): Promise<void> {
+export async function handleManagedIdentity(
+  ctx: AuthorityContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RecordedRequest,
+  url: URL,
+  appServiceSecret: string,
+): Promise<void> {
   const flavor = url.pathname === IMDS_PATH ? imds : appService(appServiceSecret)
   const query = url.searchParams
   const resource = query.get('resource') ?? undefined
@@ -77,13 +101,21 @@ export async function handleManagedIdentity(ctx: AuthorityContext, req: Incoming
   }
   if (!(await delay(ctx.latencyMs, ctx.signal))) return
   const fault = ctx.faults.take(flavor.kind)
-  if (fault && (await answerFault(fault, res, ctx.signal, record, (f) => ({ error: f.error, error_description: 'Fault injected by the test authority.' })))) return
+  if (
+    fault &&
+    (await answerFault(fault, res, ctx.signal, record, (f) => ({
+      error: f.error,
+      error_description: 'Fault injected by the test authority.',
+    })))
+  )
+    return
 
   if (req.method !== 'GET') return fail(405, 'Only GET is supported.')
   const refusal = flavor.refuse(req)
   if (refusal !== undefined) return fail(400, refusal)
   if (!query.get('api-version')) return fail(400, "Required query variable 'api-version' is missing")
-  if (resource === undefined || resource === '') return fail(400, "Required query variable 'resource' is missing")
+  if (resource === undefined || resource === '')
+    return fail(400, "Required query variable 'resource' is missing")
 
   const lifetime = ctx.managedIdentityLifetimeSeconds
   const { token, issuedAt, expiresAt } = await ctx.mint({

@@ -1,11 +1,26 @@
 import type { IncomingMessage } from 'node:http'
 import { flatHeaders } from './http.js'
 
-/** Which endpoint a request reached. `other` is any path the authority does not serve. */
+/**
+ * Which endpoint a request reached. `other` is any path the authority does not serve.
+ *
+ * @example
+ * ```ts
+ * expect(authority.requests.map((r) => r.kind)).toEqual(['discovery', 'token'])
+ * ```
+ */
 export type RequestKind = 'token' | 'imds' | 'appservice' | 'discovery' | 'jwks' | 'other'
 
-/** How the client authenticated a token request. */
-export type AuthMethod = 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt' | 'managed_identity' | 'none'
+/**
+ * How the client authenticated a token request.
+ *
+ * @example
+ * ```ts
+ * expect(authority.tokenRequests()[0]?.authMethod).toBe('private_key_jwt')
+ * ```
+ */
+export type AuthMethod =
+  'client_secret_post' | 'client_secret_basic' | 'private_key_jwt' | 'managed_identity' | 'none'
 
 /**
  * One request the authority received, as a test would want to assert on it. Secrets never appear:

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { authenticateClient, readClientCredentials } from './client-auth.js'
+import { authenticateClient, readClientCredentials, type ClientCredentials } from './client-auth.js'
 import type { RegisteredClient } from './clients.js'
 import { rolesFor, type AuthorityContext } from './context.js'
 import * as errors from './entra-errors.js'
 import { answerFault } from './faults.js'
-import { delay, header, readBody, sendJson } from './http.js'
+import { delay, header, readBody, sendJson, tooLarge } from './http.js'
 import { redactedForm, type RecordedRequest } from './recording.js'
 import { MULTI_TENANT_ALIASES } from './tenants.js'
 
@@ -29,28 +29,79 @@ export interface TokenResponseBody {
 }
 
 /** `POST /{tenant}/oauth2/v2.0/token`: the client credentials grant, answered like Entra v2. */
-export async function handleTokenRequest(ctx: AuthorityContext, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, tenant: string): Promise<void> {
+export async function handleTokenRequest(
+  ctx: AuthorityContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RecordedRequest,
+  tenant: string,
+): Promise<void> {
   record.tenant = tenant
-  const correlationId = header(req, 'client-request-id') ?? randomUUID()
+  // MSAL sends the id as a header and as a query parameter.
+  const correlationId =
+    header(req, 'client-request-id') ??
+    new URL(req.url ?? '/', ctx.origin).searchParams.get('client-request-id') ??
+    randomUUID()
   const traceId = randomUUID()
-  const headers = { 'cache-control': 'no-store, no-cache', pragma: 'no-cache', 'x-ms-request-id': traceId, 'client-request-id': correlationId }
+  const headers = {
+    'cache-control': 'no-store, no-cache',
+    pragma: 'no-cache',
+    'x-ms-request-id': traceId,
+    'client-request-id': correlationId,
+  }
   const fail = (e: errors.EntraError): void => {
     record.status = e.status
     record.error = e.error
-    sendJson(res, e.status, errors.entraErrorBody({ error: e.error, aadsts: e.aadsts, message: e.message, correlationId, traceId, now: ctx.now() }), headers)
+    sendJson(
+      res,
+      e.status,
+      errors.entraErrorBody({
+        error: e.error,
+        aadsts: e.aadsts,
+        message: e.message,
+        correlationId,
+        traceId,
+        now: ctx.now(),
+      }),
+      headers,
+    )
   }
 
-  const form = new URLSearchParams(req.method === 'POST' ? await readBody(req) : '')
+  const form = new URLSearchParams(req.method === 'POST' ? await readBody(req).catch(tooLarge(record)) : '')
   describe(record, form)
+  // Read credentials up front so faulted and failed requests still record who asked, and how.
+  let creds: ClientCredentials | errors.EntraError
+  try {
+    creds = readClientCredentials(form, header(req, 'authorization'))
+    record.authMethod = creds.method
+    if (creds.clientId) record.clientId = creds.clientId
+  } catch (error) {
+    if (!(error instanceof errors.EntraError)) throw error
+    creds = error
+  }
   if (!(await delay(ctx.latencyMs, ctx.signal))) return
   const fault = ctx.faults.take('token')
   const faultBody = (f: { error: string; aadsts: number | undefined }): unknown =>
-    errors.entraErrorBody({ error: f.error, aadsts: f.aadsts, message: 'Fault injected by the test authority.', correlationId, traceId, now: ctx.now() })
+    errors.entraErrorBody({
+      error: f.error,
+      aadsts: f.aadsts,
+      message: 'Fault injected by the test authority.',
+      correlationId,
+      traceId,
+      now: ctx.now(),
+    })
   if (fault && (await answerFault(fault, res, ctx.signal, record, faultBody, headers))) return
 
   try {
-    if (req.method !== 'POST') throw new errors.EntraError(405, 'invalid_request', 900561, `The endpoint only accepts POST requests. Received a ${req.method ?? ''} request.`)
-    const body = await issue(ctx, req, form, record, tenant)
+    if (req.method !== 'POST')
+      throw new errors.EntraError(
+        405,
+        'invalid_request',
+        900561,
+        `The endpoint only accepts POST requests. Received a ${req.method ?? ''} request.`,
+      )
+    if (creds instanceof errors.EntraError) throw creds
+    const body = await issue(ctx, form, creds, record, tenant)
     record.status = 200
     sendJson(res, 200, body, headers)
   } catch (error) {
@@ -70,7 +121,13 @@ function describe(record: RecordedRequest, form: URLSearchParams): void {
   set('clientId', form.get('client_id'))
 }
 
-async function issue(ctx: AuthorityContext, req: IncomingMessage, form: URLSearchParams, record: RecordedRequest, tenant: string): Promise<TokenResponseBody> {
+async function issue(
+  ctx: AuthorityContext,
+  form: URLSearchParams,
+  creds: ClientCredentials,
+  record: RecordedRequest,
+  tenant: string,
+): Promise<TokenResponseBody> {
   if (MULTI_TENANT_ALIASES.has(tenant.toLowerCase())) throw errors.multiTenantAlias(tenant)
   const tenantId = ctx.tenants.resolve(tenant)
   if (tenantId === undefined) throw errors.unknownTenant(tenant)
@@ -79,10 +136,7 @@ async function issue(ctx: AuthorityContext, req: IncomingMessage, form: URLSearc
   if (grantType === null) throw errors.missingParameter('grant_type')
   if (grantType !== 'client_credentials') throw errors.unsupportedGrantType(grantType)
 
-  const creds = readClientCredentials(form, header(req, 'authorization'))
-  record.authMethod = creds.method
   if (creds.clientId === undefined || creds.clientId === '') throw errors.missingParameter('client_id')
-  record.clientId = creds.clientId
   if (form.has('resource')) throw errors.resourceParameterNotSupported()
   const resource = resourceOf(form.get('scope'))
   record.resource = resource
@@ -120,12 +174,21 @@ export function resourceOf(scope: string | null): string {
   const scopes = scope.trim().split(/\s+/)
   const [only] = scopes
   if (only === undefined || scopes.length !== 1) {
-    throw errors.invalidScope(scope, 'Client credential flows take exactly one scope: one resource followed by /.default, e.g. https://graph.microsoft.com/.default.')
+    throw errors.invalidScope(
+      scope,
+      'Client credential flows take exactly one scope: one resource followed by /.default, e.g. https://graph.microsoft.com/.default.',
+    )
   }
   if (!only.endsWith(DEFAULT_SUFFIX) || only.length === DEFAULT_SUFFIX.length) {
     const slash = only.lastIndexOf('/')
-    const suggestion = only.includes('://') && slash > only.indexOf('://') + 2 ? `${only.slice(0, slash)}${DEFAULT_SUFFIX}` : `https://graph.microsoft.com${DEFAULT_SUFFIX}`
-    throw errors.invalidScope(only, `Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI), e.g. '${suggestion}'.`)
+    const suggestion =
+      only.includes('://') && slash > only.indexOf('://') + 2
+        ? `${only.slice(0, slash)}${DEFAULT_SUFFIX}`
+        : `https://graph.microsoft.com${DEFAULT_SUFFIX}`
+    throw errors.invalidScope(
+      only,
+      `Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI), e.g. '${suggestion}'.`,
+    )
   }
   // A v1 resource keeps its trailing slash: https://database.windows.net//.default → https://database.windows.net/
   return only.slice(0, -DEFAULT_SUFFIX.length)

@@ -1,0 +1,30 @@
+export { startTestAuthority } from './authority.js'
+export type {
+  IssueTokenClaims,
+  TestAuthority,
+  TestAuthorityOptions,
+  TokenRequestFilter,
+} from './authority.js'
+export { startProtectedApi } from './protected-api.js'
+export type { ProtectedApi, ProtectedApiOptions } from './protected-api.js'
+export { startGraphApi } from './graph-api.js'
+export type { GraphApi, GraphApiOptions, GraphUser } from './graph-api.js'
+export type { ApiControls, ApiRequest } from './api-server.js'
+export { createTestCertificate, encryptPrivateKey } from './certificates.js'
+export type { TestCertificate, TestCertificateOptions } from './certificates.js'
+export type { TestClientRegistration } from './clients.js'
+export type { Fault } from './faults.js'
+export type { AuthMethod, RecordedRequest, RequestKind } from './recording.js'
+export type { EntraErrorBody } from './entra-errors.js'
+export type { TokenResponseBody } from './token-endpoint.js'
+export type { ManagedIdentityEndpoints } from './managed-identity.js'
+export type { TlsOptions } from './http.js'
+export {
+  DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_SECRET,
+  DEFAULT_TENANT_DOMAIN,
+  DEFAULT_TENANT_ID,
+  GRAPH_AUDIENCE,
+  MANAGED_IDENTITY_CLIENT_ID,
+  TEST_API_AUDIENCE,
+} from './defaults.js'

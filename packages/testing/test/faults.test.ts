@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { TEST_API_AUDIENCE, startTestAuthority, type TestAuthority } from '../src/index.js'
+import { get, postToken, secretForm } from './support.js'
+
+const SCOPE = `${TEST_API_AUDIENCE}/.default`
+let authority: TestAuthority
+beforeAll(async () => {
+  authority = await startTestAuthority()
+})
+afterAll(() => authority.close())
+beforeEach(() => authority.reset())
+
+describe('failNext', () => {
+  it('answers with the status, Retry-After and an Entra-shaped body, then recovers', async () => {
+    authority.failNext({ status: 429, error: 'temporarily_unavailable', aadsts: 50196, retryAfter: 7 })
+
+    const throttled = await postToken(authority, secretForm(authority, SCOPE))
+    expect(throttled.status).toBe(429)
+    expect(throttled.headers.get('retry-after')).toBe('7')
+    expect(throttled.body).toMatchObject({ error: 'temporarily_unavailable', error_codes: [50196] })
+    expect(throttled.body.error_description).toMatch(/^AADSTS50196: /)
+
+    expect((await postToken(authority, secretForm(authority, SCOPE))).status).toBe(200)
+    expect(authority.tokenRequests().map((r) => [r.status, r.error])).toEqual([
+      [429, 'temporarily_unavailable'],
+      [200, undefined],
+    ])
+  })
+
+  it('applies a fault count times, FIFO', async () => {
+    authority.failNext({ status: 503, count: 2 })
+    authority.failNext({ status: 500, headers: { 'x-ms-ests-server': 'test' } })
+
+    const statuses = []
+    for (let i = 0; i < 4; i++)
+      statuses.push((await postToken(authority, secretForm(authority, SCOPE))).status)
+    expect(statuses).toEqual([503, 503, 500, 200])
+  })
+
+  it('sends a raw body that is not JSON', async () => {
+    authority.failNext({ status: 502, body: 'not json' })
+    const res = await postToken(authority, secretForm(authority, SCOPE))
+    expect(res.status).toBe(502)
+    expect(res.text).toBe('not json')
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/)
+  })
+
+  it('drops the connection without a response', async () => {
+    authority.failNext({ drop: true })
+    await expect(postToken(authority, secretForm(authority, SCOPE))).rejects.toThrow(/fetch failed/)
+    expect(authority.tokenRequests()[0]).toMatchObject({ status: 0 })
+    expect((await postToken(authority, secretForm(authority, SCOPE))).status).toBe(200)
+  })
+
+  it('delays then answers normally when only delayMs is set', async () => {
+    authority.failNext({ delayMs: 30 })
+    const started = performance.now()
+    const res = await postToken(authority, secretForm(authority, SCOPE))
+    expect(res.status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25)
+  })
+
+  it('leaves token faults alone for managed identity requests and the reverse', async () => {
+    authority.failNext({ kind: 'imds', status: 503 })
+    expect((await postToken(authority, secretForm(authority, SCOPE))).status).toBe(200)
+    expect(
+      (
+        await get(
+          `${authority.managedIdentity.imdsEndpoint}?api-version=2018-02-01&resource=${TEST_API_AUDIENCE}`,
+          { metadata: 'true' },
+        )
+      ).status,
+    ).toBe(503)
+  })
+
+  it('records faulted requests with who asked and how', async () => {
+    authority.failNext({ status: 503 })
+    const basic = Buffer.from(`${authority.clientId}:${authority.clientSecret}`).toString('base64')
+    await postToken(
+      authority,
+      { grant_type: 'client_credentials', scope: SCOPE },
+      { headers: { authorization: `Basic ${basic}` } },
+    )
+    expect(authority.tokenRequests({ clientId: authority.clientId })).toMatchObject([
+      { status: 503, authMethod: 'client_secret_basic', scope: SCOPE },
+    ])
+  })
+
+  it('refuses a fault count below 1', () => {
+    expect(() => authority.failNext({ status: 500, count: 0 })).toThrow(RangeError)
+  })
+
+  it('closes promptly even while a fault delays a response', async () => {
+    const slow = await startTestAuthority()
+    slow.failNext({ delayMs: 60_000 })
+    const pending = postToken(slow, secretForm(slow, SCOPE)).catch((error: unknown) => error)
+    while (slow.requests.length === 0) await new Promise((resolve) => setImmediate(resolve))
+    const started = performance.now()
+    await slow.close()
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(await pending).toBeInstanceOf(Error)
+  })
+})
+
+describe('latencyMs', () => {
+  it('is added to every token response', async () => {
+    const slow = await startTestAuthority({ latencyMs: 40 })
+    try {
+      const started = performance.now()
+      expect((await postToken(slow, secretForm(slow, SCOPE))).status).toBe(200)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(35)
+    } finally {
+      await slow.close()
+    }
+  })
+})
