@@ -1,0 +1,147 @@
+import type {
+  AxiosError,
+  AxiosInstance,
+  AxiosRequestConfig,
+  AxiosResponse,
+  InternalAxiosRequestConfig,
+} from 'axios'
+import {
+  ConfigurationError,
+  createRequestAuthorizer,
+  isReplayableBody,
+  type AppTokenOptions,
+  type TokenProvider,
+} from '@apptoken/core'
+
+declare module 'axios' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any -- must repeat axios' own type parameter
+  interface AxiosRequestConfig<D = any> {
+    /** `false` sends this request without the app token and without the 401 retry. */
+    appToken?: boolean
+  }
+}
+
+/**
+ * Options of {@link attachAppToken}: the scope of the API, and which origins may receive the
+ * token (default: the instance's `baseURL`).
+ *
+ * @example
+ * ```ts
+ * const options: AxiosAppTokenOptions = { scopes: 'api://my-api/.default', origins: ['https://api.contoso.com'] }
+ * ```
+ */
+export type AxiosAppTokenOptions = AppTokenOptions
+
+// A string key, not a symbol: axios 1.8's mergeConfig copies only string keys into the retried config.
+const RETRIED = 'apptokenRetried'
+// The token sent, kept on the config object that reaches the error interceptor (never serialised).
+const SENT_TOKEN = Symbol('apptoken.sentToken')
+
+interface Tracked extends InternalAxiosRequestConfig {
+  [RETRIED]?: boolean
+  [SENT_TOKEN]?: string
+}
+
+// After redirects the 401 may come from another origin: the node adapter (follow-redirects) and
+// XHR record where the response really came from.
+const respondingUrl = (response: AxiosResponse): string | undefined => {
+  const request = response.request as { res?: { responseUrl?: unknown }; responseURL?: unknown } | undefined
+  const url = request?.res?.responseUrl ?? request?.responseURL
+  return typeof url === 'string' && url !== '' ? url : undefined
+}
+
+const asSignal = (signal: unknown): AbortSignal | undefined =>
+  signal instanceof AbortSignal ? signal : undefined
+
+/**
+ * Adds two interceptors to `instance`: one sets `Authorization: Bearer <app token>` on requests
+ * to allowed origins, the other retries a 401 from those origins once with a refreshed token.
+ * Returns a function that removes both.
+ *
+ * @example
+ * ```ts
+ * const api = axios.create({ baseURL: 'https://api.contoso.com' })
+ * const detach = attachAppToken(api, provider, { scopes: 'api://contoso-api/.default' })
+ * const { data } = await api.get('/todolist')
+ * ```
+ */
+export function attachAppToken(
+  instance: AxiosInstance,
+  provider: TokenProvider,
+  options: AxiosAppTokenOptions,
+): () => void {
+  if (typeof instance?.interceptors?.request?.use !== 'function') {
+    throw new ConfigurationError(
+      'instance',
+      'it is not an axios instance',
+      'pass axios itself or the result of axios.create(...)',
+    )
+  }
+  const authorizer = createRequestAuthorizer(provider, options, {
+    baseUrl: instance.defaults.baseURL,
+    adapter: 'axios',
+  })
+
+  const onRequest = async (config: Tracked): Promise<Tracked> => {
+    if (config[RETRIED] === true) return config // carries the header the 401 handler chose
+    const signal = asSignal(config.signal)
+    let auth
+    try {
+      auth = await authorizer.authorize(instance.getUri(config), signal)
+    } catch (error) {
+      // Sent on without a token, axios itself rejects it with its usual CanceledError before sending.
+      if (signal?.aborted) return config
+      throw error
+    }
+    if (auth === undefined) return config
+    config.headers.set('Authorization', auth.header)
+    config[SENT_TOKEN] = auth.token
+    const next = config.beforeRedirect
+    // follow-redirects keeps the header for a subdomain; apptoken's allow-list is stricter.
+    config.beforeRedirect = (...args) => {
+      const [redirect] = args
+      if (!authorizer.isAllowed(String(redirect.href))) {
+        const headers = (redirect.headers ?? {}) as Record<string, unknown>
+        for (const name of Object.keys(headers))
+          if (name.toLowerCase() === 'authorization') delete headers[name]
+      }
+      next?.(...args)
+    }
+    return config
+  }
+
+  const onError = async (error: unknown): Promise<AxiosResponse> => {
+    const { config, response } = (error ?? {}) as Partial<AxiosError>
+    const tracked = config as Tracked | undefined
+    if (response?.status !== 401 || tracked === undefined || tracked.appToken === false) throw error
+    const signal = asSignal(tracked.signal)
+    const retried = tracked[RETRIED] === true
+    const retry: AxiosRequestConfig & { [RETRIED]: true } = { ...tracked, [RETRIED]: true }
+    let auth
+    try {
+      auth = await authorizer.onUnauthorized({
+        url: respondingUrl(response) ?? instance.getUri(tracked),
+        wwwAuthenticate: response.headers['www-authenticate'] as string | string[] | undefined,
+        token: tracked[SENT_TOKEN],
+        retried,
+        signal,
+      })
+    } catch (failure) {
+      if (signal?.aborted) return instance.request(retry) // rejected by axios with its CanceledError, unsent
+      throw failure
+    }
+    // The refresh above still heals the cache for later requests; this one cannot be re-sent.
+    if (auth === undefined || !isReplayableBody(tracked.data)) throw error
+    retry.headers = tracked.headers.set('Authorization', auth.header)
+    return instance.request(retry)
+  }
+
+  const requestId = instance.interceptors.request.use(onRequest, undefined, {
+    runWhen: (config) => config.appToken !== false,
+  })
+  const responseId = instance.interceptors.response.use(undefined, onError)
+  return () => {
+    instance.interceptors.request.eject(requestId)
+    instance.interceptors.response.eject(responseId)
+  }
+}
