@@ -1,0 +1,5 @@
+export { AppTokenAuthenticationProvider } from './app-token-authentication-provider.js'
+export type { AppTokenAuthenticationProviderOptions } from './app-token-authentication-provider.js'
+export { createGraphClient } from './graph-client.js'
+export type { GraphClientOptions } from './graph-client.js'
+export type { GraphTargetOptions } from './graph-authorizer.js'
