@@ -1,0 +1,265 @@
+import type { ClientAuthentication, Credential, CredentialContext } from '../credential.js'
+import { ConfigurationError } from '../errors.js'
+import { assertionForm, signClientAssertion, type AssertionAlgorithm } from './assertion.js'
+import {
+  loadCertificateMaterial,
+  type CertificateMaterial,
+  type MaterialNames,
+} from './certificate-material.js'
+import { firstOf } from './first-of.js'
+import { WatchedFile } from './watched-file.js'
+
+/**
+ * Options of {@link clientCertificate}: PEM text (`certificate` + `privateKey`) or a PEM file (`path`).
+ *
+ * @example
+ * ```ts
+ * const options: ClientCertificateOptions = { path: '/etc/secrets/app.pem', passphrase: process.env.CERT_PASSWORD }
+ * ```
+ */
+export interface ClientCertificateOptions {
+  /** PEM certificate (a chain may follow the leaf). May also hold the key: a combined PEM. */
+  certificate?: string | Buffer
+  /** PEM private key: PKCS#8 (`BEGIN PRIVATE KEY` / `BEGIN ENCRYPTED PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`). */
+  privateKey?: string | Buffer
+  /** Password of an encrypted private key. */
+  passphrase?: string
+  /**
+   * A PEM file holding the key and the certificate (chain), as `az ad sp create-for-rbac
+   * --create-cert` writes. Re-read when it changes, so a rotated certificate is used at once.
+   */
+  path?: string
+  /** Send the chain in the `x5c` header (needed for subject name + issuer authentication). Default false. */
+  sendCertificateChain?: boolean
+  /** `PS256` with `x5t#S256` (default), or `RS256` with `x5t` for authorities that lack PS256. */
+  algorithm?: AssertionAlgorithm
+}
+
+/** Option names used in errors; fromAppSettings passes its own (`AzureAd.ClientCredentials[0]...`). */
+export interface CertificateOptionNames {
+  path: string
+  certificate: string
+  privateKey: string
+  passphrase: string
+  algorithm: string
+}
+
+const OWN_NAMES: CertificateOptionNames = {
+  path: 'path',
+  certificate: 'certificate',
+  privateKey: 'privateKey',
+  passphrase: 'passphrase',
+  algorithm: 'algorithm',
+}
+const EXPIRY_WARNING_MS = 14 * 86_400_000
+const warned = new WeakSet<CertificateMaterial>()
+
+function warnAboutValidity(material: CertificateMaterial, ctx: CredentialContext): void {
+  if (warned.has(material)) return
+  warned.add(material)
+  const now = ctx.clock.now()
+  const fields = {
+    event: 'certificate_validity',
+    x5tS256: material.x5tS256,
+    notBefore: material.notBefore.toISOString(),
+    notAfter: material.notAfter.toISOString(),
+  }
+  if (material.notAfter.getTime() <= now) {
+    ctx.logger?.warn?.(
+      fields,
+      `apptoken: the client certificate expired on ${fields.notAfter}; Entra ID rejects it (AADSTS1000502). Upload and deploy a new one.`,
+    )
+  } else if (material.notBefore.getTime() > now) {
+    ctx.logger?.warn?.(
+      fields,
+      `apptoken: the client certificate is not valid before ${fields.notBefore}; check the machine clock.`,
+    )
+  } else if (material.notAfter.getTime() - now < EXPIRY_WARNING_MS) {
+    ctx.logger?.warn?.(
+      fields,
+      `apptoken: the client certificate expires on ${fields.notAfter}; upload and deploy its successor soon.`,
+    )
+  }
+}
+
+class CertificateCredential implements Credential {
+  readonly kind = 'client_certificate'
+  readonly #source: Source
+  readonly #algorithm: AssertionAlgorithm
+  readonly #sendChain: boolean
+  #used: CertificateMaterial | undefined
+
+  constructor(source: Source, algorithm: AssertionAlgorithm, sendChain: boolean) {
+    this.#source = source
+    this.#algorithm = algorithm
+    this.#sendChain = sendChain
+  }
+
+  async authenticate(ctx: CredentialContext): Promise<ClientAuthentication> {
+    const source = this.#source
+    if (source instanceof WatchedFile) await source.refresh(ctx.logger)
+    const material = source instanceof WatchedFile ? source.value : source
+    this.#used = material
+    warnAboutValidity(material, ctx)
+    // Signed per token request, never cached: a replayed jti is refused by strict servers, and
+    // signing costs about a millisecond next to a network round trip.
+    const assertion = await signClientAssertion(material, {
+      clientId: ctx.clientId,
+      audience: ctx.tokenEndpoint,
+      nowMs: ctx.clock.now(),
+      algorithm: this.#algorithm,
+      sendCertificateChain: this.#sendChain,
+    })
+    return { form: assertionForm(assertion) }
+  }
+
+  async onRejected(): Promise<boolean> {
+    const source = this.#source
+    if (!(source instanceof WatchedFile)) return false
+    // The file may have been replaced in a way its size and mtime do not show; read it again and
+    // retry only if that produced another certificate.
+    await source.refresh(undefined, true)
+    return source.value.x5tS256 !== this.#used?.x5tS256
+  }
+}
+
+const readError = (option: string, path: string) => (error: unknown) => {
+  const code = (error as { code?: string }).code
+  const why =
+    code === 'ENOENT'
+      ? 'it does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'this process may not read it'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : `it cannot be read${code ? ` (${code})` : ''}`
+  return new ConfigurationError(
+    option,
+    `cannot read the certificate file ${path}: ${why}`,
+    'pass the path of a readable PEM file holding the private key and the certificate',
+  )
+}
+
+type Source = CertificateMaterial | WatchedFile<CertificateMaterial>
+
+function fileSource(path: string, passphrase: string | undefined, names: CertificateOptionNames): Source {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new ConfigurationError(
+      names.path,
+      'it is empty',
+      'pass the path of a PEM file holding the private key and the certificate',
+    )
+  }
+  const materialNames: MaterialNames = {
+    certificate: names.path,
+    privateKey: names.path,
+    passphrase: names.passphrase,
+    where: `the file ${path}`,
+  }
+  return new WatchedFile(
+    path,
+    (content) => loadCertificateMaterial(content, passphrase, materialNames),
+    readError(names.path, path),
+  )
+}
+
+function inlineSource(options: ClientCertificateOptions, names: CertificateOptionNames): Source {
+  const given = (['certificate', 'privateKey'] as const).filter((k) => options[k] !== undefined)
+  const shown = [...new Set(given.map((k) => names[k]))]
+  const materialNames: MaterialNames = {
+    certificate: names.certificate,
+    privateKey: names.privateKey,
+    passphrase: names.passphrase,
+    where: `the ${shown.join(' and ')} option${shown.length > 1 ? 's' : ''}`,
+  }
+  // Certificate and key may come in either option, or both in one: a combined PEM.
+  const parts = given.map((k) => Buffer.from(options[k]!))
+  return loadCertificateMaterial(
+    Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('\n'), p]))),
+    options.passphrase,
+    materialNames,
+  )
+}
+
+/** Builds one certificate credential, naming options as `names` says. */
+export function createCertificateCredential(
+  options: ClientCertificateOptions,
+  names: CertificateOptionNames = OWN_NAMES,
+): Credential {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(
+      names.certificate,
+      'no certificate options were given',
+      'pass { path } or { certificate, privateKey }',
+    )
+  }
+  const algorithm = options.algorithm ?? 'PS256'
+  if (algorithm !== 'PS256' && algorithm !== 'RS256') {
+    throw new ConfigurationError(
+      names.algorithm,
+      `${JSON.stringify(algorithm)} is not supported`,
+      "use 'PS256' (default) or 'RS256'",
+    )
+  }
+  const inline = options.certificate !== undefined || options.privateKey !== undefined
+  if (options.path !== undefined && inline) {
+    throw new ConfigurationError(
+      names.path,
+      'both a path and certificate/privateKey were given',
+      'pass either path (one PEM file) or certificate and privateKey',
+    )
+  }
+  if (options.path === undefined && !inline) {
+    throw new ConfigurationError(
+      names.certificate,
+      'no certificate was given',
+      'pass path (a PEM file with the key and the certificate) or certificate and privateKey (PEM text)',
+    )
+  }
+  const source =
+    options.path !== undefined
+      ? fileSource(options.path, options.passphrase, names)
+      : inlineSource(options, names)
+  return new CertificateCredential(source, algorithm, options.sendCertificateChain === true)
+}
+
+/**
+ * Authenticates with a certificate: each token request carries a freshly signed JWT client
+ * assertion (PS256 with `x5t#S256` by default). The key is imported and the thumbprints computed
+ * once; a `path` is re-read when the file changes, and when Entra ID rejects the certificate the
+ * file is read again and the request retried once. Pass a list for planned rotation: the first
+ * certificate that works is used, and a rejected one hands over to the next.
+ *
+ * @example
+ * ```ts
+ * const provider = createTokenProvider({
+ *   tenantId, clientId,
+ *   credential: clientCertificate({ path: '/etc/secrets/app-cert.pem' }),
+ * })
+ * // Rotation: the new certificate first, the old one as fallback until it is removed.
+ * clientCertificate([{ path: '/etc/secrets/new.pem' }, { path: '/etc/secrets/old.pem' }])
+ * ```
+ */
+export function clientCertificate(
+  options: ClientCertificateOptions | readonly ClientCertificateOptions[],
+): Credential {
+  if (!Array.isArray(options)) return createCertificateCredential(options as ClientCertificateOptions)
+  const list = options as readonly ClientCertificateOptions[]
+  if (list.length === 0)
+    throw new ConfigurationError(
+      'clientCertificate',
+      'the list of certificates is empty',
+      'pass at least one { path } or { certificate, privateKey }',
+    )
+  const credentials = list.map((item, i) => {
+    const at = (name: string) => `[${i}].${name}`
+    return createCertificateCredential(item, {
+      path: at('path'),
+      certificate: at('certificate'),
+      privateKey: at('privateKey'),
+      passphrase: at('passphrase'),
+      algorithm: at('algorithm'),
+    })
+  })
+  return credentials.length === 1 ? credentials[0]! : firstOf(...credentials)
+}
