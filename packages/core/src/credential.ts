@@ -63,10 +63,11 @@ export interface Credential {
   authenticate?(context: CredentialContext): Promise<ClientAuthentication>
   getToken?(context: CredentialContext): Promise<IssuedToken>
   /**
-   * Called when the authority rejected this credential's proof (e.g. a certificate it no longer
-   * accepts). Return true if the credential reloaded something and one retry may succeed.
+   * Called when the authority rejected this credential's proof (`invalid_client`, or a
+   * certificate it no longer accepts). Return true if the credential reloaded something or moved
+   * to another member of a rotation list, so that another attempt may succeed (bounded per request).
    */
-  onRejected?(error: TokenRequestError): boolean | Promise<boolean>
+  onRejected?(error: TokenRequestError, context: CredentialContext): boolean | Promise<boolean>
   /** Settings from the environment the provider may use when its own options omit them. */
   readonly defaults?: CredentialDefaults
   /** Whether the provider needs `tenantId`/`clientId` (false for managed identity). */

@@ -16,6 +16,8 @@ export interface HttpRequest {
   headers: Record<string, string>
   body?: string
   signal?: AbortSignal
+  /** Never through a proxy (IMDS on a link-local address, loopback endpoints). */
+  direct?: boolean
 }
 
 /** Sends requests for the provider and credentials (token endpoint, discovery, managed identity). */
@@ -39,12 +41,15 @@ const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'))
 
 /** An undici-backed transport with a keep-alive agent that honours HTTPS_PROXY / NO_PROXY. */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  let own: { close(): Promise<void> } | undefined
-  let dispatcher: Promise<unknown> | undefined
-  const getDispatcher = () =>
-    (dispatcher ??= options.dispatcher
-      ? Promise.resolve(options.dispatcher)
-      : loadUndici().then((u) => (own = new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 }))))
+  const owned: { close(): Promise<void> }[] = []
+  let proxied: Promise<unknown> | undefined
+  let direct: Promise<unknown> | undefined
+  const own = <T extends { close(): Promise<void> }>(agent: T): T => (owned.push(agent), agent)
+  const getDispatcher = (req: HttpRequest) => {
+    if (options.dispatcher) return Promise.resolve(options.dispatcher)
+    if (req.direct) return (direct ??= loadUndici().then((u) => own(new u.Agent({ keepAliveTimeout: 30_000 }))))
+    return (proxied ??= loadUndici().then((u) => own(new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 }))))
+  }
 
   return {
     async request(req) {
@@ -57,7 +62,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           headers: req.headers,
           body: req.body ?? null,
           signal,
-          dispatcher: (await getDispatcher()) as Dispatcher,
+          dispatcher: (await getDispatcher(req)) as Dispatcher,
         })
         const chunks: Buffer[] = []
         let size = 0
@@ -82,10 +87,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       }
     },
     async close() {
-      const agent = own
-      own = undefined
-      dispatcher = undefined
-      await agent?.close()
+      const agents = owned.splice(0)
+      proxied = direct = undefined
+      await Promise.all(agents.map((a) => a.close()))
     },
   }
 }

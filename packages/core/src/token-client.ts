@@ -23,8 +23,13 @@ function classify(error: unknown): AttemptFailure {
   return { retryable: isApptokenError(error, 'ERR_NETWORK') || isApptokenError(error, 'ERR_TIMEOUT') }
 }
 
+// The credential itself was refused (a removed certificate, a wrong or expired secret): the
+// credential decides whether reloading or switching may help.
 const rejectedCredential = (e: unknown): e is TokenRequestError =>
-  isTokenRequestError(e) && e.errorCodes.some((c) => CREDENTIAL_REJECTED_CODES.has(c))
+  isTokenRequestError(e) && (e.error === 'invalid_client' || e.errorCodes.some((c) => CREDENTIAL_REJECTED_CODES.has(c)))
+
+// Bounds reload/switch attempts per request, so a rotation list whose members are all refused ends.
+const MAX_RELOADS = 4
 
 /** Makes client-credentials token requests: endpoint, client authentication, retries. */
 export class TokenClient {
@@ -70,15 +75,17 @@ export class TokenClient {
     }
     const credential = this.credential
     if (credential.getToken) return credential.getToken(ctx)
-    try {
-      return await this.#withRetries(ctx)
-    } catch (error) {
-      // A rotated certificate: the credential reloads its material and we try once more.
-      if (rejectedCredential(error) && credential.onRejected && (await credential.onRejected(error))) {
-        this.logger?.warn?.({ event: 'credential_reloaded', aadsts: error.aadsts }, 'apptoken: credential rejected; reloaded it and retrying once')
-        return this.#withRetries(ctx)
+    for (let reloads = 0; ; reloads++) {
+      try {
+        return await this.#withRetries(ctx)
+      } catch (error) {
+        // A rotated certificate or the next entry of a rotation list: the credential reloads and we retry.
+        if (reloads < MAX_RELOADS && rejectedCredential(error) && credential.onRejected && (await credential.onRejected(error, ctx))) {
+          this.logger?.warn?.({ event: 'credential_reloaded', aadsts: error.aadsts }, 'apptoken: credential rejected; reloaded it and retrying')
+          continue
+        }
+        throw error
       }
-      throw error
     }
   }
 

@@ -80,7 +80,7 @@ export function spyOn(credential: Credential): {
   const spy: { -readonly [K in keyof Credential]: Credential[K] } = { kind: credential.kind }
   if (credential.defaults) spy.defaults = credential.defaults
   if (credential.needsClientId !== undefined) spy.needsClientId = credential.needsClientId
-  if (credential.onRejected) spy.onRejected = (error) => credential.onRejected!(error)
+  if (credential.onRejected) spy.onRejected = (error, ctx) => credential.onRejected!(error, ctx)
   spy.authenticate = async (ctx) => {
     contexts.push(ctx)
     const auth = await credential.authenticate!(ctx)

@@ -36,10 +36,10 @@ class FirstOfCredential implements Credential {
     return this.#current.authenticate!(ctx)
   }
 
-  async onRejected(error: TokenRequestError): Promise<boolean> {
+  async onRejected(error: TokenRequestError, ctx: CredentialContext): Promise<boolean> {
     const current = this.#current
     // A member that reloaded itself (a certificate rotated on disk) gets the retry first.
-    if (current.onRejected && (await current.onRejected(error))) return true
+    if (current.onRejected && (await current.onRejected(error, ctx))) return true
     if (this.#members.length === 1) return false
     // Move on, wrapping around: in a planned rotation the one that failed may be accepted later,
     // once the others are withdrawn.

@@ -14,7 +14,7 @@ function withDefaults(credential: Credential, defaults: CredentialDefaults): Cre
   if (credential.needsClientId !== undefined) out.needsClientId = credential.needsClientId
   if (credential.authenticate) out.authenticate = (ctx) => credential.authenticate!(ctx)
   if (credential.getToken) out.getToken = (ctx) => credential.getToken!(ctx)
-  if (credential.onRejected) out.onRejected = (error) => credential.onRejected!(error)
+  if (credential.onRejected) out.onRejected = (error, ctx) => credential.onRejected!(error, ctx)
   return out
 }
 

@@ -279,6 +279,7 @@ class ManagedIdentityCredential implements Credential {
             method: 'GET',
             headers: source.headers,
             signal: ctx.signal,
+            direct: true, // IMDS and App Service endpoints are local to the host: never proxied
           })
           this.#reachable = true
           if (answer.status < 200 || answer.status > 299) throw failure(source, answer, ctx.clock.now())

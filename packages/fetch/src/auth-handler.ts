@@ -1,0 +1,172 @@
+import { isReplayableBody, type Authorization, type RequestAuthorizer } from '@apptoken/core'
+import type { Dispatch, DispatchController, DispatchHandler, DispatchOptions } from './dispatch-types.js'
+import { withAuthorization } from './headers.js'
+import { StableController } from './stable-controller.js'
+
+type Headers = Record<string, string | string[] | undefined>
+
+/** A 401 held back while deciding whether to retry; bounded so a large body cannot pile up. */
+interface Held {
+  statusCode: number
+  headers: Headers
+  statusMessage: string | undefined
+  chunks: Buffer[]
+  size: number
+}
+
+const MAX_HELD_BYTES = 64 * 1024
+
+/**
+ * Sends one request to an allowed origin with the app token, and on a 401 re-sends it once
+ * with the token `onUnauthorized` gives. The caller's handler sees one exchange: the swallowed
+ * 401 never reaches it, unless no retry happens, in which case it gets that 401 as it came.
+ */
+export class AuthHandler implements DispatchHandler {
+  readonly #wait = new AbortController()
+  readonly #controller = new StableController((reason) => this.#wait.abort(reason))
+  /** Cancels the waits for a token: the caller's `signal`, or an abort through the controller. */
+  readonly #signal: AbortSignal
+  #started = false
+  #retried = false
+  #auth: Authorization | undefined
+  #held: Held | undefined
+
+  constructor(
+    private readonly dispatch: Dispatch,
+    private readonly options: DispatchOptions,
+    private readonly handler: DispatchHandler,
+    private readonly authorizer: RequestAuthorizer,
+    private readonly url: URL,
+  ) {
+    const signal = options.signal
+    this.#signal =
+      signal instanceof AbortSignal ? AbortSignal.any([this.#wait.signal, signal]) : this.#wait.signal
+  }
+
+  /** Gets the token, then sends. */
+  start(): void {
+    this.authorizer.authorize(this.url, this.#signal).then(
+      (auth) => this.#send(auth),
+      (error: unknown) => this.#fail(error),
+    )
+  }
+
+  #send(auth: Authorization | undefined): void {
+    this.#auth = auth
+    try {
+      this.dispatch(
+        auth === undefined
+          ? this.options
+          : { ...this.options, headers: withAuthorization(this.options.headers, auth.header) },
+        this,
+      )
+    } catch (error) {
+      this.#fail(error)
+    }
+  }
+
+  #fail(error: unknown): void {
+    const reason: unknown = this.#signal.aborted ? this.#signal.reason : error
+    this.handler.onResponseError?.(
+      this.#controller,
+      reason instanceof Error ? reason : new Error(String(reason)),
+    )
+  }
+
+  async #retry(trailers: Headers): Promise<void> {
+    const held = this.#held!
+    let next: Authorization | undefined
+    try {
+      const wwwAuthenticate = held.headers['www-authenticate']
+      next = await this.authorizer.onUnauthorized({
+        url: this.url,
+        wwwAuthenticate,
+        token: this.#auth?.token,
+        retried: false,
+        signal: this.#signal,
+      })
+    } catch (error) {
+      this.#held = undefined
+      return this.#fail(error)
+    }
+    if (next === undefined) {
+      this.#release()
+      return this.handler.onResponseEnd?.(this.#controller, trailers)
+    }
+    this.#held = undefined
+    this.#retried = true
+    this.#send(next)
+  }
+
+  /** Hands the held 401 to the caller after all. */
+  #release(): void {
+    const held = this.#held!
+    this.#held = undefined
+    this.handler.onResponseStart?.(this.#controller, held.statusCode, held.headers, held.statusMessage)
+    for (const chunk of held.chunks) this.handler.onResponseData?.(this.#controller, chunk)
+  }
+
+  onRequestStart(controller: DispatchController, context: unknown): void {
+    this.#controller.attach(controller)
+    if (this.#started) return
+    this.#started = true
+    this.handler.onRequestStart?.(this.#controller, context)
+  }
+
+  onRequestUpgrade(
+    _controller: DispatchController,
+    statusCode: number,
+    headers: Headers,
+    socket: unknown,
+  ): void {
+    this.handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket)
+  }
+
+  onResponseStart(
+    _controller: DispatchController,
+    statusCode: number,
+    headers: Headers,
+    statusMessage?: string,
+  ): void {
+    if (
+      statusCode === 401 &&
+      !this.#retried &&
+      this.#auth !== undefined &&
+      isReplayableBody(this.options.body)
+    ) {
+      this.#held = { statusCode, headers, statusMessage, chunks: [], size: 0 }
+      return
+    }
+    this.handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage)
+  }
+
+  onResponseData(_controller: DispatchController, chunk: Buffer): void {
+    const held = this.#held
+    if (held === undefined) return this.handler.onResponseData?.(this.#controller, chunk)
+    held.chunks.push(chunk)
+    held.size += chunk.length
+    if (held.size > MAX_HELD_BYTES) this.#release()
+  }
+
+  onResponseEnd(_controller: DispatchController, trailers: Headers): void {
+    if (this.#held !== undefined) return void this.#retry(trailers)
+    this.handler.onResponseEnd?.(this.#controller, trailers)
+  }
+
+  onResponseError(_controller: DispatchController, error: Error): void {
+    this.#held = undefined
+    this.handler.onResponseError?.(this.#controller, error)
+  }
+
+  onResponseStarted(): void {
+    this.handler.onResponseStarted?.()
+  }
+
+  onRequestSent(): void {
+    this.handler.onRequestSent?.()
+  }
+
+  onBodySent(chunk: unknown): void {
+    this.handler.onBodySent?.(chunk)
+  }
+}

@@ -1,0 +1,109 @@
+import {
+  ConfigurationError,
+  createRequestAuthorizer,
+  isReplayableBody,
+  type AppTokenOptions,
+  type TokenProvider,
+} from '@apptoken/core'
+
+/** The parts of a `Request` that apptoken reads (global fetch's and undici's alike). */
+interface RequestLike {
+  readonly url: string
+  readonly headers: Iterable<[string, string]>
+  readonly body: { cancel(): Promise<void> } | null
+  readonly bodyUsed: boolean
+  readonly signal: AbortSignal
+  clone(): RequestLike
+}
+
+/** The parts of a `Response` that apptoken reads. */
+interface ResponseLike {
+  readonly status: number
+  readonly url: string
+  readonly headers: { get(name: string): string | null }
+  readonly body: { cancel(): Promise<void> } | null
+}
+
+type Init = { headers?: unknown; body?: unknown; signal?: AbortSignal | null } & Record<string, unknown>
+type AnyFetch = (input: never, init?: never) => Promise<ResponseLike>
+
+const isRequest = (input: unknown): input is RequestLike =>
+  typeof input === 'object' &&
+  input !== null &&
+  !(input instanceof URL) &&
+  typeof (input as RequestLike).url === 'string'
+
+/**
+ * Wraps a `fetch` (Node's global one, undici's, or any WHATWG-compatible one) so requests to the
+ * allowed `origins` carry an app token and a 401 from them is retried once with a refreshed
+ * token. Same signature as the `fetch` given. Redirects are left to `fetch`, which drops
+ * `Authorization` on a cross-origin redirect (Fetch standard; Node 18+ and undici 6+).
+ *
+ * @example
+ * ```ts
+ * const apiFetch = withAppToken(fetch, provider, { scopes: 'api://my-api/.default', origins: ['https://api.contoso.com'] })
+ * const res = await apiFetch('https://api.contoso.com/todolist')
+ * ```
+ */
+export function withAppToken<F extends AnyFetch>(
+  fetch: F,
+  provider: TokenProvider,
+  options: AppTokenOptions,
+): F {
+  if (typeof fetch !== 'function') {
+    throw new ConfigurationError(
+      'fetch',
+      'it is not a function',
+      'pass the fetch to wrap, e.g. withAppToken(fetch, provider, { scopes, origins })',
+    )
+  }
+  const authorizer = createRequestAuthorizer(provider, options, { adapter: 'withAppToken(fetch)' })
+  const send = fetch as unknown as (input: unknown, init: Init) => Promise<ResponseLike>
+
+  const wrapped = async (input: string | URL | RequestLike, init?: Init): Promise<ResponseLike> => {
+    const request = isRequest(input) ? input : undefined
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const signal = init?.signal ?? request?.signal
+    // A fetch abort rejects with the signal's reason; so does an abort while waiting for a token.
+    const orAbort = (error: unknown): never => {
+      throw signal?.aborted ? signal.reason : error
+    }
+    const first = await authorizer.authorize(url, signal).catch(orAbort)
+    if (first === undefined) return send(input, init ?? {})
+    const headersFor = (header: string): [string, string][] => {
+      // As in `new Request(input, init)`: init's headers replace the Request's.
+      const headers = new Headers((init?.headers ?? request?.headers) as HeadersInit | undefined)
+      headers.set('authorization', header)
+      return [...headers]
+    }
+    // What to send again on a 401: init's body if it replays; a Request's body through a clone.
+    const initBody = init?.body !== undefined && init.body !== null
+    const copy = !initBody && request?.body && !request.bodyUsed ? request.clone() : undefined
+    const replayable = initBody ? isReplayableBody(init.body) : !request?.body || copy !== undefined
+    const response = await send(input, { ...init, headers: headersFor(first.header) })
+    const wwwAuthenticate = response.headers.get('www-authenticate')
+    const next =
+      response.status === 401 && replayable
+        ? await authorizer
+            .onUnauthorized({
+              url: response.url || url,
+              wwwAuthenticate,
+              token: first.token,
+              retried: false,
+              signal,
+            })
+            .catch((error: unknown) => {
+              void copy?.body?.cancel()
+              void response.body?.cancel()
+              return orAbort(error)
+            })
+        : undefined
+    if (next === undefined) {
+      void copy?.body?.cancel() // the retry will not need it
+      return response
+    }
+    await response.body?.cancel() // frees the connection
+    return send(copy ?? input, { ...init, headers: headersFor(next.header) })
+  }
+  return wrapped as unknown as F
+}
