@@ -1,13 +1,4 @@
-import { defineConfig } from 'tsdown'
+import { packageBuild } from '../../tsdown.base.ts'
 
-export default defineConfig({
-  // Two entries: the v3 client never loads Kiota; `@apptoken/graph/kiota` is the Kiota-based SDK's.
-  entry: ['src/index.ts', 'src/kiota.ts'],
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  dts: true,
-  fixedExtension: false,
-  clean: true,
-  external: [/^@microsoft\//, /^@apptoken\//],
-})
+// Two entries: the v3 client never loads Kiota; `@apptoken/graph/kiota` is the Kiota-based SDK's.
+export default packageBuild({ entry: ['src/index.ts', 'src/kiota.ts'], external: [/^@microsoft\//, /^@apptoken\//] })
