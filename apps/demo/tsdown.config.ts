@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsdown'
+import { packageBuild } from '../../tsdown.base.ts'
 
-export default defineConfig({
-  entry: ['src/main.ts'],
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  dts: true,
-  fixedExtension: false,
-  clean: true,
-})
+// An application: no type declarations to publish.
+export default packageBuild({ entry: ['src/main.ts'], dts: false })
