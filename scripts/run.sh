@@ -3,6 +3,7 @@
 #   npm start  -> scripts/run.sh demo [args]
 #   npm test   -> scripts/run.sh test
 set -euo pipefail
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # shellcheck source=env.sh
@@ -13,7 +14,10 @@ fi
 cmd="${1:-test}"; shift || true
 case "$cmd" in
   demo)
-    npx turbo run build --filter=@apptoken/demo... --output-logs=errors-only >&2
+    mkdir -p .tmp
+    echo "apptoken: building the demo and the packages it uses..." >&2
+    npx turbo run build --filter=@apptoken/demo... --output-logs=errors-only >.tmp/demo-build.log 2>&1 ||
+      { cat .tmp/demo-build.log >&2; exit 1; }
     exec node apps/demo/dist/main.js "$@" ;;
   test)
     npx turbo run build lint typecheck test --continue=dependencies-successful --output-logs=new-only
