@@ -1,0 +1,55 @@
+import type { Logger } from '@apptoken/core'
+
+const REPEAT_MS = 60_000
+
+/**
+ * Tracks whether Redis works, so an outage is logged once when it starts and once when it ends,
+ * and repeated problems with stored values at most once a minute each.
+ */
+export class Health {
+  readonly #logger: Logger | undefined
+  readonly #client: string
+  readonly #lastWarned = new Map<string, number>()
+  #down = false
+
+  constructor(logger: Logger | undefined, client: string) {
+    this.#logger = logger
+    this.#client = client
+  }
+
+  get down(): boolean {
+    return this.#down
+  }
+
+  ok(): void {
+    if (!this.#down) return
+    this.#down = false
+    this.#logger?.info?.(
+      { event: 'shared_cache_recovered', client: this.#client },
+      'apptoken/redis: Redis is reachable again; replicas share tokens again',
+    )
+  }
+
+  failed(reason: unknown): void {
+    if (this.#down) return
+    this.#down = true
+    const message = reason instanceof Error ? reason.message : String(reason)
+    this.#logger?.warn?.(
+      { event: 'shared_cache_unavailable', client: this.#client, message: message.slice(0, 200) },
+      'apptoken/redis: Redis is unavailable; each replica uses its own cache and the token endpoint until Redis returns',
+    )
+  }
+
+  /** Logs `message` unless the same `kind` was logged in the last minute. */
+  warnEvery(kind: string, fields: Record<string, unknown>, message: string): void {
+    const now = Date.now()
+    const last = this.#lastWarned.get(kind)
+    if (last !== undefined && now - last < REPEAT_MS) return
+    this.#lastWarned.set(kind, now)
+    this.#logger?.warn?.({ ...fields, client: this.#client }, message)
+  }
+
+  debug(fields: Record<string, unknown>, message: string): void {
+    this.#logger?.debug?.({ ...fields, client: this.#client }, message)
+  }
+}

@@ -1,0 +1,4 @@
+export { redisCache, RedisCache } from './redis-cache.js'
+export type { RedisCacheStats } from './redis-cache.js'
+export type { RedisCacheOptions } from './redis-cache-options.js'
+export type { EncryptionKey } from './encryption-key.js'

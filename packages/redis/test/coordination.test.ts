@@ -1,0 +1,199 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { isApptokenError, type CachedToken, type TokenProvider } from '@apptoken/core'
+import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
+import { redisCache, type RedisCache } from '../src/index.js'
+import { CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
+import { startRedisServer, type RedisServer } from './redis-server.js'
+import { SCOPE, providerFor } from './support.js'
+
+const KEY = 'https://login.example|client|tenant|api://x/.default'
+
+function token(name: string, expiresInMs: number): CachedToken {
+  const now = Date.now()
+  return {
+    accessToken: name,
+    tokenType: 'Bearer',
+    expiresAt: now + expiresInMs,
+    refreshAt: now + expiresInMs / 2,
+    scopes: ['api://x/.default'],
+    tenantId: 'tenant',
+  }
+}
+
+/** A fetch the test finishes by hand, to hold a lock for as long as it needs. */
+function heldFetch(result: CachedToken) {
+  let release!: () => void
+  let started!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const running = new Promise<void>((resolve) => (started = resolve))
+  const fetch = async () => {
+    started()
+    await gate
+    return result
+  }
+  return { fetch, running, release }
+}
+
+const fresh = { accept: (t: CachedToken) => t.refreshAt > Date.now() }
+
+describe.each(CLIENT_KINDS)('coordination (%s)', (kind) => {
+  let server: RedisServer
+  let raw: TestClient
+  let authority: TestAuthority
+  const clients: TestClient[] = []
+  const providers: TokenProvider[] = []
+
+  async function cache(options: Parameters<typeof redisCache>[1] = {}): Promise<RedisCache> {
+    const client = await connectClient(kind, server.port)
+    clients.push(client)
+    return redisCache(client.client, options)
+  }
+
+  beforeAll(async () => {
+    server = await startRedisServer()
+    raw = await connectClient(kind, server.port)
+    authority = await startTestAuthority()
+  })
+  afterEach(async () => {
+    await Promise.all(providers.splice(0).map((p) => p.close()))
+    await Promise.all(clients.splice(0).map((c) => c.close()))
+    await raw.command('FLUSHALL')
+    authority.reset()
+  })
+  afterAll(async () => {
+    await raw.close()
+    await authority.close()
+    await server.stop()
+  })
+
+  it('shares one forced refresh after a 401 between replicas', async () => {
+    const a = providerFor(authority, await cache())
+    const b = providerFor(authority, await cache())
+    providers.push(a, b)
+    const rejected = (await a.getToken(SCOPE)).accessToken
+    expect((await b.getToken(SCOPE)).accessToken).toBe(rejected)
+
+    const [ra, rb] = await Promise.all([
+      a.getToken(SCOPE, { forceRefresh: true, rejectedToken: rejected }),
+      b.getToken(SCOPE, { forceRefresh: true, rejectedToken: rejected }),
+    ])
+    expect(ra.accessToken).not.toBe(rejected)
+    expect(rb.accessToken).toBe(ra.accessToken)
+    expect(authority.tokenRequests()).toHaveLength(2)
+  })
+
+  it('does not evict a longer-lived token another replica stored while it was fetching', async () => {
+    const x = await cache({ lockTtlMs: 1_000 })
+    const y = await cache()
+    const newer = token('newer', 3_600_000)
+    const older = token('older', 600_000)
+    const slow = heldFetch(older)
+    const signal = new AbortController().signal
+    const xCall = x.coordinate(KEY, slow.fetch, { ...fresh, signal })
+    await slow.running
+    // Meanwhile another replica (its lock expired, say) stores a token that lives longer.
+    await y.set(KEY, newer)
+    slow.release()
+
+    expect((await xCall).accessToken).toBe('older')
+    expect((await y.get(KEY))?.accessToken).toBe('newer')
+  })
+
+  it('replaces the token it found unacceptable, even if that one lives longer', async () => {
+    const x = await cache()
+    const revoked = token('revoked', 3_600_000)
+    await x.set(KEY, revoked)
+    const signal = new AbortController().signal
+    const result = await x.coordinate(KEY, async () => token('replacement', 600_000), {
+      accept: (t) => t.accessToken !== 'revoked',
+      signal,
+    })
+    expect(result.accessToken).toBe('replacement')
+    expect((await x.get(KEY))?.accessToken).toBe('replacement')
+  })
+
+  it('waits for the lock holder, and fetches itself once waitMs has passed', async () => {
+    const x = await cache()
+    const y = await cache({ waitMs: 50 })
+    const slow = heldFetch(token('x', 600_000))
+    const signal = new AbortController().signal
+    const xCall = x.coordinate(KEY, slow.fetch, { ...fresh, signal })
+    await slow.running
+    let fetched = 0
+    const result = await y.coordinate(KEY, async () => (fetched++, token('y', 600_000)), { ...fresh, signal })
+    expect(result.accessToken).toBe('y')
+    expect(fetched).toBe(1)
+    expect(y.stats()).toMatchObject({ waits: 1, fallbacks: 1, fetches: 0 })
+    slow.release()
+    await xCall
+  })
+
+  it('takes over when the holder fails, instead of failing too', async () => {
+    const x = await cache()
+    const y = await cache()
+    const signal = new AbortController().signal
+    let fail!: (error: Error) => void
+    let started!: () => void
+    const running = new Promise<void>((resolve) => (started = resolve))
+    const xCall = x.coordinate(
+      KEY,
+      () => {
+        started()
+        return new Promise<CachedToken>((_, reject) => (fail = reject))
+      },
+      { ...fresh, signal },
+    )
+    await running
+    const yCall = y.coordinate(KEY, async () => token('y', 600_000), { ...fresh, signal })
+    fail(new Error('authority down'))
+    await expect(xCall).rejects.toThrow('authority down')
+    expect((await yCall).accessToken).toBe('y')
+    expect(y.stats()).toMatchObject({ fetches: 1, fallbacks: 0 })
+  })
+
+  it('stops waiting when its signal aborts, without fetching', async () => {
+    const x = await cache()
+    const y = await cache()
+    const slow = heldFetch(token('x', 600_000))
+    const xCall = x.coordinate(KEY, slow.fetch, { ...fresh, signal: new AbortController().signal })
+    await slow.running
+    const controller = new AbortController()
+    let fetched = false
+    const yCall = y.coordinate(KEY, async () => ((fetched = true), token('y', 600_000)), {
+      ...fresh,
+      signal: controller.signal,
+    })
+    controller.abort()
+    const error: unknown = await yCall.catch((e: unknown) => e)
+    expect(isApptokenError(error) && error.code).toBe('ERR_ABORTED')
+    expect(fetched).toBe(false)
+    slow.release()
+    await xCall
+  })
+
+  it('keeps its lock alive while a slow fetch outlasts the lock TTL', async () => {
+    const x = await cache({ lockTtlMs: 600 })
+    const y = await cache()
+    const slow = heldFetch(token('x', 600_000))
+    const signal = new AbortController().signal
+    const xCall = x.coordinate(KEY, slow.fetch, { ...fresh, signal })
+    await slow.running
+    // y keeps finding the lock taken while x renews it: same owner, TTL reset again and again.
+    const yCall = y.coordinate(KEY, async () => token('y', 600_000), { ...fresh, signal })
+    const [lock] = (await raw.command('KEYS', 'apptoken:*:lock')) as string[]
+    const owner = await raw.command('GET', lock!)
+    let renewals = 0
+    let last = Infinity
+    for (let i = 0; renewals < 3 && i < 100_000; i++) {
+      const ttl = (await raw.command('PTTL', lock!)) as number
+      expect(await raw.command('GET', lock!)).toBe(owner)
+      if (ttl > last) renewals++
+      last = ttl
+    }
+    expect(renewals).toBe(3)
+    expect(y.stats().fetches).toBe(0)
+    slow.release()
+    expect((await xCall).accessToken).toBe('x')
+    expect((await yCall).accessToken).toBe('x')
+  })
+})
