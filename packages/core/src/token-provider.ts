@@ -224,7 +224,7 @@ class Provider implements TokenProvider {
     let fetched = false
     const token = this.#shared !== undefined && claims === undefined ? await this.#viaShared(key, fetch, rejected) : await fetch()
     if (this.#shared !== undefined && claims !== undefined) await this.#sharedCall(() => this.#shared!.set(key, token))
-    const entry = this.#entry(token)
+    const entry = this.#entry(token, fetched)
     this.#front.set(key, entry)
     this.#logger?.info?.(
       { event: 'token_acquired', source: fetched ? 'authority' : 'shared_cache', tenantId: tenant, scopes: info.scopes, expiresAt: token.expiresAt, refreshAt: token.refreshAt },
@@ -266,14 +266,15 @@ class Provider implements TokenProvider {
     this.#logger?.warn?.({ event: 'shared_cache_failed', message: (error as Error).message }, 'apptoken: shared cache failed; using the token endpoint directly')
   }
 
-  #entry(token: CachedToken): Entry {
+  #entry(token: CachedToken, fetched: boolean): Entry {
     const now = this.#clock.now()
     const lifetime = Math.max(0, token.expiresAt - now)
     const cached = makeAccessToken(token, true)
     return {
       cached,
       hit: Promise.resolve(cached),
-      fresh: makeAccessToken(token, false),
+      // A token another replica stored in the shared cache is a cache hit for this caller.
+      fresh: fetched ? makeAccessToken(token, false) : cached,
       usableUntil: token.expiresAt - Math.min(MAX_SKEW, lifetime / 10),
       nextAttemptAt: 0,
       failures: 0,
