@@ -20,7 +20,8 @@ case "$cmd" in
       { cat .tmp/demo-build.log >&2; exit 1; }
     exec node apps/demo/dist/main.js "$@" ;;
   test)
-    npx turbo run build lint typecheck test --continue=dependencies-successful --output-logs=new-only
+    # Two cores: more parallel vitest/tsc processes only thrash and push tests past their timeouts.
+    npx turbo run build lint typecheck test --concurrency=2 --continue=dependencies-successful --output-logs=new-only
     bash scripts/packaging-check.sh
     ;;
   *) echo "usage: scripts/run.sh demo|test" >&2; exit 2 ;;

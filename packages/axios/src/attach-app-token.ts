@@ -50,6 +50,32 @@ const respondingUrl = (response: AxiosResponse): string | undefined => {
   return typeof url === 'string' && url !== '' ? url : undefined
 }
 
+/**
+ * The parts of an axios instance the adapter uses. Structural on purpose: axios ships separate
+ * type files for ES modules and CommonJS, and an instance typed by either must be accepted.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- `any` keeps both axios type files' signatures assignable */
+export interface AxiosInstanceLike {
+  defaults: { baseURL?: string | undefined }
+  getUri(config?: any): string
+  request(config: any): Promise<any>
+  interceptors: {
+    request: {
+      use(
+        onFulfilled?: ((v: any) => any) | null,
+        onRejected?: ((e: any) => any) | null,
+        options?: any,
+      ): number
+      eject(id: number): void
+    }
+    response: {
+      use(onFulfilled?: ((v: any) => any) | null, onRejected?: ((e: any) => any) | null): number
+      eject(id: number): void
+    }
+  }
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
 const asSignal = (signal: unknown): AbortSignal | undefined =>
   signal instanceof AbortSignal ? signal : undefined
 
@@ -66,10 +92,11 @@ const asSignal = (signal: unknown): AbortSignal | undefined =>
  * ```
  */
 export function attachAppToken(
-  instance: AxiosInstance,
+  axiosInstance: AxiosInstanceLike,
   provider: TokenProvider,
   options: AxiosAppTokenOptions,
 ): () => void {
+  const instance = axiosInstance as unknown as AxiosInstance
   if (typeof instance?.interceptors?.request?.use !== 'function') {
     throw new ConfigurationError(
       'instance',

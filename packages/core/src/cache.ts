@@ -34,5 +34,9 @@ export interface TokenCache {
    * Optional distributed single-flight: return an acceptable token from the shared store, or run
    * `fetch` (at most one process at a time per key) and store its result.
    */
-  coordinate?(key: string, fetch: () => Promise<CachedToken>, options: CoordinateOptions): Promise<CachedToken>
+  coordinate?(
+    key: string,
+    fetch: () => Promise<CachedToken>,
+    options: CoordinateOptions,
+  ): Promise<CachedToken>
 }

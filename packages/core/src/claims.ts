@@ -10,15 +10,25 @@ export function mergeClaims(claims: string | undefined, capabilities: readonly s
   if (claims !== undefined && claims.trim() !== '') {
     try {
       const value: unknown = JSON.parse(claims)
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object')
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error('not an object')
       parsed = value as Record<string, unknown>
     } catch {
-      throw new ConfigurationError('claims', 'it is not a JSON object', 'pass the decoded claims challenge, e.g. {"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}')
+      throw new ConfigurationError(
+        'claims',
+        'it is not a JSON object',
+        'pass the decoded claims challenge, e.g. {"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}',
+      )
     }
   }
   if (capabilities.length === 0) return JSON.stringify(parsed)
-  const accessToken = (typeof parsed.access_token === 'object' && parsed.access_token !== null ? parsed.access_token : {}) as Record<string, unknown>
-  return JSON.stringify({ ...parsed, access_token: { ...accessToken, xms_cc: { values: [...capabilities] } } })
+  const accessToken = (
+    typeof parsed.access_token === 'object' && parsed.access_token !== null ? parsed.access_token : {}
+  ) as Record<string, unknown>
+  return JSON.stringify({
+    ...parsed,
+    access_token: { ...accessToken, xms_cc: { values: [...capabilities] } },
+  })
 }
 
 /** Checks that a claims challenge is a JSON object and returns it unchanged. */

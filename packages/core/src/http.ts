@@ -47,7 +47,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const own = <T extends { close(): Promise<void> }>(agent: T): T => (owned.push(agent), agent)
   const getDispatcher = (req: HttpRequest) => {
     if (options.dispatcher) return Promise.resolve(options.dispatcher)
-    if (req.direct) return (direct ??= loadUndici().then((u) => own(new u.Agent({ keepAliveTimeout: 30_000 }))))
+    if (req.direct)
+      return (direct ??= loadUndici().then((u) => own(new u.Agent({ keepAliveTimeout: 30_000 }))))
     return (proxied ??= loadUndici().then((u) => own(new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 }))))
   }
 
@@ -70,13 +71,16 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           size += chunk.length
           if (size > options.maxBodyBytes) {
             res.body.destroy()
-            throw new InvalidTokenResponseError(`The response from ${origin(req.url)} exceeded ${options.maxBodyBytes} bytes`)
+            throw new InvalidTokenResponseError(
+              `The response from ${origin(req.url)} exceeded ${options.maxBodyBytes} bytes`,
+            )
           }
           chunks.push(chunk)
         }
         return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }
       } catch (error) {
-        if (timeout.aborted && !req.signal?.aborted) throw new TimeoutError(options.timeoutMs, origin(req.url))
+        if (timeout.aborted && !req.signal?.aborted)
+          throw new TimeoutError(options.timeoutMs, origin(req.url))
         if (req.signal?.aborted) throw error
         if (isApptokenError(error)) throw error
         const code = (error as { code?: string }).code

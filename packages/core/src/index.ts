@@ -4,7 +4,13 @@ export type { TokenProviderOptions } from './options.js'
 export type { AccessToken, GetTokenOptions, Logger, Clock, RetryOptions } from './types.js'
 export { clientSecret } from './credentials/client-secret.js'
 export type { ClientSecretOptions, SecretAuthMethod, SecretSource } from './credentials/client-secret.js'
-export type { Credential, CredentialContext, ClientAuthentication, IssuedToken, CredentialDefaults } from './credential.js'
+export type {
+  Credential,
+  CredentialContext,
+  ClientAuthentication,
+  IssuedToken,
+  CredentialDefaults,
+} from './credential.js'
 export { memoryCache, MemoryCache } from './caches/memory-cache.js'
 export type { MemoryCacheOptions } from './caches/memory-cache.js'
 export type { TokenCache, CachedToken, CoordinateOptions } from './cache.js'
@@ -26,11 +32,22 @@ export {
 export type { TokenRequestErrorDetails } from './errors.js'
 export { apiErrorHint } from './hints.js'
 export { parseRetryAfter, isRetryableStatus } from './retry.js'
+export type { HeaderBag } from './retry.js'
 export type { HttpTransport, HttpRequest, HttpResponse } from './http.js'
 export { isLoopbackHost, isSecureUrl } from './urls.js'
-export type { TokenCredential, AzureAccessToken, AzureGetTokenOptions, AbortSignalLike } from './token-credential.js'
+export type {
+  TokenCredential,
+  AzureAccessToken,
+  AzureGetTokenOptions,
+  AbortSignalLike,
+} from './token-credential.js'
 export { createRequestAuthorizer } from './auth/request-authorizer.js'
-export type { RequestAuthorizer, AppTokenOptions, Authorization, UnauthorizedResponse } from './auth/request-authorizer.js'
+export type {
+  RequestAuthorizer,
+  AppTokenOptions,
+  Authorization,
+  UnauthorizedResponse,
+} from './auth/request-authorizer.js'
 export { parseWwwAuthenticate, claimsFromChallenge } from './auth/www-authenticate.js'
 export type { AuthChallenge } from './auth/www-authenticate.js'
 export { isReplayableBody } from './auth/body.js'

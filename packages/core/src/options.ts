@@ -65,18 +65,26 @@ const MULTI_TENANT_ALIASES = new Set(['common', 'organizations', 'consumers'])
 /** Checks a tenant identifier; `option` names where it came from. */
 export function checkTenant(option: string, tenant: unknown): string {
   if (typeof tenant !== 'string' || tenant.trim() === '') {
-    throw new ConfigurationError(option, 'it is missing', 'pass the directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com')
+    throw new ConfigurationError(
+      option,
+      'it is missing',
+      'pass the directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com',
+    )
   }
   const t = tenant.trim()
   if (MULTI_TENANT_ALIASES.has(t.toLowerCase())) {
     throw new ConfigurationError(
       option,
       `"${t}" cannot be used with client credentials: an app token is always issued by one specific tenant`,
-      'pass that tenant\'s GUID or domain (for a multi-tenant daemon, pass it per call with getToken(scope, { tenantId }))',
+      "pass that tenant's GUID or domain (for a multi-tenant daemon, pass it per call with getToken(scope, { tenantId }))",
     )
   }
   if (!GUID.test(t) && !DOMAIN.test(t)) {
-    throw new ConfigurationError(option, `${JSON.stringify(t)} is neither a GUID nor a domain name`, 'pass the directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com')
+    throw new ConfigurationError(
+      option,
+      `${JSON.stringify(t)} is neither a GUID nor a domain name`,
+      'pass the directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com',
+    )
   }
   return t
 }
@@ -84,7 +92,11 @@ export function checkTenant(option: string, tenant: unknown): string {
 function positive(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(option, `${JSON.stringify(value)} is not a positive number`, `pass a number of milliseconds such as ${fallback}`)
+    throw new ConfigurationError(
+      option,
+      `${JSON.stringify(value)} is not a positive number`,
+      `pass a number of milliseconds such as ${fallback}`,
+    )
   }
   return value
 }
@@ -94,7 +106,11 @@ function resolveRetry(retry: RetryOptions | false | undefined): RetryPolicy {
   const policy = { ...DEFAULT_RETRY, ...retry }
   for (const [key, value] of Object.entries(policy)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new ConfigurationError(`retry.${key}`, `${JSON.stringify(value)} is not a non-negative number`, `omit it to use the default (${DEFAULT_RETRY[key as keyof RetryPolicy]})`)
+      throw new ConfigurationError(
+        `retry.${key}`,
+        `${JSON.stringify(value)} is not a non-negative number`,
+        `omit it to use the default (${DEFAULT_RETRY[key as keyof RetryPolicy]})`,
+      )
     }
   }
   return policy
@@ -103,24 +119,47 @@ function resolveRetry(retry: RetryOptions | false | undefined): RetryPolicy {
 /** Validates every option up front so mistakes surface at startup, not at the first request. */
 export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('options', 'no options were given', 'pass { tenantId, clientId, credential }')
+    throw new ConfigurationError(
+      'options',
+      'no options were given',
+      'pass { tenantId, clientId, credential }',
+    )
   }
   const credential = options.credential as Credential | undefined
-  if (!credential || (typeof credential.authenticate !== 'function' && typeof credential.getToken !== 'function')) {
-    throw new ConfigurationError('credential', 'it is missing or is not a credential', 'pass e.g. credential: clientSecret(process.env.AZURE_CLIENT_SECRET)')
+  if (
+    !credential ||
+    (typeof credential.authenticate !== 'function' && typeof credential.getToken !== 'function')
+  ) {
+    throw new ConfigurationError(
+      'credential',
+      'it is missing or is not a credential',
+      'pass e.g. credential: clientSecret(process.env.AZURE_CLIENT_SECRET)',
+    )
   }
   const defaults = credential.defaults ?? {}
   const generic = options.tokenEndpoint !== undefined || options.issuer !== undefined
   if (options.tokenEndpoint !== undefined && options.issuer !== undefined) {
-    throw new ConfigurationError('issuer', 'both tokenEndpoint and issuer were given', 'pass one: issuer (discovered) or tokenEndpoint (explicit)')
+    throw new ConfigurationError(
+      'issuer',
+      'both tokenEndpoint and issuer were given',
+      'pass one: issuer (discovered) or tokenEndpoint (explicit)',
+    )
   }
   if (generic && options.authorityHost !== undefined) {
-    throw new ConfigurationError('authorityHost', 'it applies to Entra only, but tokenEndpoint/issuer was given', 'remove authorityHost')
+    throw new ConfigurationError(
+      'authorityHost',
+      'it applies to Entra only, but tokenEndpoint/issuer was given',
+      'remove authorityHost',
+    )
   }
   const needsClient = credential.needsClientId !== false
   const clientId = options.clientId ?? defaults.clientId
   if (needsClient && (typeof clientId !== 'string' || clientId.trim() === '')) {
-    throw new ConfigurationError('clientId', 'it is missing', 'pass the Application (client) ID of the app registration (or set AZURE_CLIENT_ID)')
+    throw new ConfigurationError(
+      'clientId',
+      'it is missing',
+      'pass the Application (client) ID of the app registration (or set AZURE_CLIENT_ID)',
+    )
   }
   const tenantSource = options.tenantId ?? defaults.tenantId
   const tenantId = generic
@@ -135,21 +174,40 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   let allowedTenants: ReadonlySet<string> | '*'
   if (allowed === '*') allowedTenants = '*'
   else if (allowed === undefined) allowedTenants = new Set([tenantId.toLowerCase()])
-  else if (Array.isArray(allowed)) allowedTenants = new Set([tenantId, ...allowed.map((t) => checkTenant('allowedTenants', t))].map((t) => t.toLowerCase()))
-  else throw new ConfigurationError('allowedTenants', 'it is neither a list nor "*"', "pass a list of tenant IDs, or '*' to allow any")
+  else if (Array.isArray(allowed))
+    allowedTenants = new Set(
+      [tenantId, ...allowed.map((t) => checkTenant('allowedTenants', t))].map((t) => t.toLowerCase()),
+    )
+  else
+    throw new ConfigurationError(
+      'allowedTenants',
+      'it is neither a list nor "*"',
+      "pass a list of tenant IDs, or '*' to allow any",
+    )
   const caps = options.clientCapabilities ?? []
   if (!Array.isArray(caps) || caps.some((c) => typeof c !== 'string' || c === '')) {
-    throw new ConfigurationError('clientCapabilities', 'it must be a list of non-empty strings', "pass e.g. ['cp1']")
+    throw new ConfigurationError(
+      'clientCapabilities',
+      'it must be a list of non-empty strings',
+      "pass e.g. ['cp1']",
+    )
   }
   if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
-    throw new ConfigurationError('logger', 'it is not an object', 'pass console, a pino logger, or an object with debug/info/warn/error')
+    throw new ConfigurationError(
+      'logger',
+      'it is not an object',
+      'pass console, a pino logger, or an object with debug/info/warn/error',
+    )
   }
   return {
     mode: generic ? 'generic' : 'entra',
     tenantId,
     clientId: (clientId ?? '').trim(),
     authorityHost,
-    tokenEndpoint: options.tokenEndpoint === undefined ? undefined : secureUrlOption('tokenEndpoint', options.tokenEndpoint),
+    tokenEndpoint:
+      options.tokenEndpoint === undefined
+        ? undefined
+        : secureUrlOption('tokenEndpoint', options.tokenEndpoint),
     issuer: options.issuer === undefined ? undefined : secureUrlOption('issuer', options.issuer),
     allowedTenants,
     retry: resolveRetry(options.retry),

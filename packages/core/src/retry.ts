@@ -3,7 +3,12 @@ import type { Clock, RetryOptions } from './types.js'
 /** The retry policy with its defaults filled in. */
 export type RetryPolicy = Required<RetryOptions>
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 10_000, maxElapsedMs: 60_000 }
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  maxElapsedMs: 60_000,
+}
 export const NO_RETRY: RetryPolicy = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 0 }
 
 /** Statuses worth another attempt: timeouts, throttling and server errors, never 4xx answers. */
@@ -11,7 +16,8 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599)
 }
 
-type HeaderBag = Record<string, string | string[] | undefined>
+/** Response headers as undici and node:http give them. */
+export type HeaderBag = Record<string, string | string[] | undefined>
 
 function header(headers: HeaderBag, name: string): string | undefined {
   const v = headers[name]

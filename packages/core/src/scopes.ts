@@ -15,7 +15,12 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  */
 export function defaultScope(resource: string): string {
   const r = resource.trim()
-  if (!r) throw new ConfigurationError('resource', 'it is empty', 'pass the resource App ID URI, e.g. https://graph.microsoft.com')
+  if (!r)
+    throw new ConfigurationError(
+      'resource',
+      'it is empty',
+      'pass the resource App ID URI, e.g. https://graph.microsoft.com',
+    )
   return r.endsWith(DEFAULT_SUFFIX) ? r : r + DEFAULT_SUFFIX
 }
 
@@ -34,7 +39,11 @@ function suggestion(scope: string): string {
   } catch {
     return defaultScope(scope)
   }
-  if (url.pathname === '' || url.pathname === '/' || scope.startsWith('api://') && !scope.slice(6).includes('/')) {
+  if (
+    url.pathname === '' ||
+    url.pathname === '/' ||
+    (scope.startsWith('api://') && !scope.slice(6).includes('/'))
+  ) {
     return defaultScope(scope)
   }
   return scope.slice(0, scope.lastIndexOf('/')) + DEFAULT_SUFFIX
@@ -46,7 +55,11 @@ function suggestion(scope: string): string {
  */
 export function validateEntraScopes(scopes: readonly string[]): void {
   if (scopes.length === 0) {
-    throw new ConfigurationError('scopes', 'no scope was given', 'pass the resource followed by /.default, e.g. https://graph.microsoft.com/.default')
+    throw new ConfigurationError(
+      'scopes',
+      'no scope was given',
+      'pass the resource followed by /.default, e.g. https://graph.microsoft.com/.default',
+    )
   }
   const resources = [...new Set(scopes.map((s) => (s.endsWith(DEFAULT_SUFFIX) ? s : suggestion(s))))]
   if (resources.length > 1) {

@@ -19,14 +19,16 @@ export interface TokenRequest {
 }
 
 function classify(error: unknown): AttemptFailure {
-  if (isTokenRequestError(error)) return { retryable: isRetryableStatus(error.status), retryAfterMs: error.retryAfterMs }
+  if (isTokenRequestError(error))
+    return { retryable: isRetryableStatus(error.status), retryAfterMs: error.retryAfterMs }
   return { retryable: isApptokenError(error, 'ERR_NETWORK') || isApptokenError(error, 'ERR_TIMEOUT') }
 }
 
 // The credential itself was refused (a removed certificate, a wrong or expired secret): the
 // credential decides whether reloading or switching may help.
 const rejectedCredential = (e: unknown): e is TokenRequestError =>
-  isTokenRequestError(e) && (e.error === 'invalid_client' || e.errorCodes.some((c) => CREDENTIAL_REJECTED_CODES.has(c)))
+  isTokenRequestError(e) &&
+  (e.error === 'invalid_client' || e.errorCodes.some((c) => CREDENTIAL_REJECTED_CODES.has(c)))
 
 // Bounds reload/switch attempts per request, so a rotation list whose members are all refused ends.
 const MAX_RELOADS = 4
@@ -47,7 +49,10 @@ export class TokenClient {
   async #server(tenantId: string, signal: AbortSignal): Promise<DiscoveredServer> {
     const { authorityHost, tokenEndpoint, issuer } = this.options
     if (authorityHost !== undefined) {
-      return { tokenEndpoint: `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`, authMethodsSupported: undefined }
+      return {
+        tokenEndpoint: `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`,
+        authMethodsSupported: undefined,
+      }
     }
     if (tokenEndpoint !== undefined) return { tokenEndpoint, authMethodsSupported: undefined }
     // Discovery runs once; a failure is not remembered, so the next request tries again.
@@ -80,8 +85,16 @@ export class TokenClient {
         return await this.#withRetries(ctx)
       } catch (error) {
         // A rotated certificate or the next entry of a rotation list: the credential reloads and we retry.
-        if (reloads < MAX_RELOADS && rejectedCredential(error) && credential.onRejected && (await credential.onRejected(error, ctx))) {
-          this.logger?.warn?.({ event: 'credential_reloaded', aadsts: error.aadsts }, 'apptoken: credential rejected; reloaded it and retrying')
+        if (
+          reloads < MAX_RELOADS &&
+          rejectedCredential(error) &&
+          credential.onRejected &&
+          (await credential.onRejected(error, ctx))
+        ) {
+          this.logger?.warn?.(
+            { event: 'credential_reloaded', aadsts: error.aadsts },
+            'apptoken: credential rejected; reloaded it and retrying',
+          )
           continue
         }
         throw error
@@ -98,7 +111,13 @@ export class TokenClient {
       onRetry: ({ retry, delayMs, error }) => {
         this.retries++
         this.logger?.warn?.(
-          { event: 'retry_scheduled', retry, delayMs, status: isTokenRequestError(error) ? error.status : undefined, code: (error as { code?: string }).code },
+          {
+            event: 'retry_scheduled',
+            retry,
+            delayMs,
+            status: isTokenRequestError(error) ? error.status : undefined,
+            code: (error as { code?: string }).code,
+          },
           `apptoken: token request failed; retry ${retry} in ${delayMs} ms`,
         )
       },

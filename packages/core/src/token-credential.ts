@@ -18,8 +18,16 @@ export interface AzureGetTokenOptions {
 /** Structural `AbortSignalLike` of `@azure/abort-controller`. */
 export interface AbortSignalLike {
   readonly aborted: boolean
-  addEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: unknown) => unknown, options?: unknown): void
-  removeEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: unknown) => unknown, options?: unknown): void
+  addEventListener(
+    type: 'abort',
+    listener: (this: AbortSignalLike, ev: unknown) => unknown,
+    options?: unknown,
+  ): void
+  removeEventListener(
+    type: 'abort',
+    listener: (this: AbortSignalLike, ev: unknown) => unknown,
+    options?: unknown,
+  ): void
 }
 
 function toAbortSignal(like: AbortSignalLike): AbortSignal {

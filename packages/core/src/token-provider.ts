@@ -96,7 +96,11 @@ class Provider implements TokenProvider {
     this.#shared = cache === undefined || cache instanceof MemoryCache ? undefined : cache
     this.#clock = options.clock ?? systemClock
     this.#logger = options.logger
-    const http = createHttpTransport({ dispatcher: options.dispatcher, timeoutMs: this.#opts.timeoutMs, maxBodyBytes: this.#opts.maxResponseBytes })
+    const http = createHttpTransport({
+      dispatcher: options.dispatcher,
+      timeoutMs: this.#opts.timeoutMs,
+      maxBodyBytes: this.#opts.maxResponseBytes,
+    })
     this.#closeHttp = () => http.close()
     this.#client = new TokenClient(this.#opts, options.credential, http, this.#clock, this.#logger)
     this.#keyBase = `${this.#opts.authorityHost ?? this.#opts.tokenEndpoint ?? this.#opts.issuer}|${this.clientId}|`
@@ -110,7 +114,13 @@ class Provider implements TokenProvider {
       if (info !== undefined) {
         let key: string | undefined
         if (options === undefined) key = info.defaultKey
-        else if (options.tenantId !== undefined && options.forceRefresh !== true && options.claims === undefined && options.signal === undefined && this.#tenantMemo.has(options.tenantId)) {
+        else if (
+          options.tenantId !== undefined &&
+          options.forceRefresh !== true &&
+          options.claims === undefined &&
+          options.signal === undefined &&
+          this.#tenantMemo.has(options.tenantId)
+        ) {
           key = this.#key(options.tenantId, info.scopeKey)
         }
         if (key !== undefined) {
@@ -133,12 +143,24 @@ class Provider implements TokenProvider {
     const memoKey = typeof scopes === 'string' ? scopes : undefined
     const known = memoKey === undefined ? undefined : this.#scopeMemo.get(memoKey)
     if (known) return known
-    if (typeof scopes !== 'string' && !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))) {
-      throw new ConfigurationError('scopes', 'it must be a string or an array of strings', 'pass e.g. "https://graph.microsoft.com/.default"')
+    if (
+      typeof scopes !== 'string' &&
+      !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))
+    ) {
+      throw new ConfigurationError(
+        'scopes',
+        'it must be a string or an array of strings',
+        'pass e.g. "https://graph.microsoft.com/.default"',
+      )
     }
     const list = normalizeScopes(scopes)
     if (this.mode === 'entra') validateEntraScopes(list)
-    else if (list.length === 0) throw new ConfigurationError('scopes', 'no scope was given', 'pass the scopes the authorization server expects')
+    else if (list.length === 0)
+      throw new ConfigurationError(
+        'scopes',
+        'no scope was given',
+        'pass the scopes the authorization server expects',
+      )
     const scopeKey = list.join(' ')
     const info = { scopes: list, scopeKey, defaultKey: this.#key(this.tenantId, scopeKey) }
     if (memoKey !== undefined) {
@@ -151,11 +173,20 @@ class Provider implements TokenProvider {
   #callTenant(tenantId: string | undefined): string {
     if (tenantId === undefined || tenantId === this.tenantId) return this.tenantId
     if (this.#tenantMemo.has(tenantId)) return tenantId
-    if (this.mode === 'generic') throw new ConfigurationError('tenantId', 'per-call tenants apply to Entra authorities only', 'remove tenantId from the call')
+    if (this.mode === 'generic')
+      throw new ConfigurationError(
+        'tenantId',
+        'per-call tenants apply to Entra authorities only',
+        'remove tenantId from the call',
+      )
     const t = checkTenant('tenantId', tenantId)
     const allowed = this.#opts.allowedTenants
     if (allowed !== '*' && !allowed.has(t.toLowerCase())) {
-      throw new ConfigurationError('allowedTenants', `tenant "${t}" is not allowed for this provider`, `add it to allowedTenants, or pass allowedTenants: '*' to allow any tenant`)
+      throw new ConfigurationError(
+        'allowedTenants',
+        `tenant "${t}" is not allowed for this provider`,
+        `add it to allowedTenants, or pass allowedTenants: '*' to allow any tenant`,
+      )
     }
     if (this.#tenantMemo.size >= MEMO_LIMIT) this.#tenantMemo.clear()
     this.#tenantMemo.add(t)
@@ -169,7 +200,8 @@ class Provider implements TokenProvider {
     const info = this.#scopeInfo(scopes)
     const tenant = this.#callTenant(options.tenantId)
     const key = tenant === this.tenantId ? info.defaultKey : this.#key(tenant, info.scopeKey)
-    const claims = options.claims === undefined || options.claims === '' ? undefined : checkClaimsJson(options.claims)
+    const claims =
+      options.claims === undefined || options.claims === '' ? undefined : checkClaimsJson(options.claims)
     const now = this.#clock.now()
     const entry = this.#front.get(key)
     const usable = entry !== undefined && now < entry.usableUntil
@@ -177,7 +209,10 @@ class Provider implements TokenProvider {
       if (!forceRefresh) {
         if (now >= entry.cached.refreshAt) this.#refreshInBackground(key, entry, tenant, info, now)
         this.#stats.cacheHits++
-        this.#logger?.debug?.({ event: 'cache_hit', tenantId: tenant, scopes: info.scopes }, 'apptoken: token served from cache')
+        this.#logger?.debug?.(
+          { event: 'cache_hit', tenantId: tenant, scopes: info.scopes },
+          'apptoken: token served from cache',
+        )
         return entry.cached
       }
       // Someone already replaced the token the API rejected: use theirs, no request.
@@ -185,26 +220,54 @@ class Provider implements TokenProvider {
     }
     const flightKey = claims === undefined ? key : `${key}\u0000${claims}`
     const rejected = forceRefresh ? (rejectedToken ?? entry?.cached.accessToken) : undefined
-    const acquired = await this.#flights.run(flightKey, () => this.#acquire(key, tenant, info, claims, rejected), signal)
+    const acquired = await this.#flights.run(
+      flightKey,
+      () => this.#acquire(key, tenant, info, claims, rejected),
+      signal,
+    )
     return acquired.fresh
   }
 
   #refreshInBackground(key: string, entry: Entry, tenant: string, info: ScopeInfo, now: number): void {
     if (this.#flights.has(key) || now < entry.nextAttemptAt) return
     this.#stats.backgroundRefreshes++
-    this.#logger?.debug?.({ event: 'refresh_started', tenantId: tenant, scopes: info.scopes }, 'apptoken: background refresh started')
-    this.#flights.run(key, () => this.#acquire(key, tenant, info, undefined, undefined)).catch((error: unknown) => {
-      // Keep serving the valid token; try again after a growing pause.
-      entry.failures++
-      entry.nextAttemptAt = this.#clock.now() + backoffDelay(entry.failures, { maxRetries: 0, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000, maxElapsedMs: 0 })
-      this.#logger?.warn?.(
-        { event: 'refresh_failed', tenantId: tenant, scopes: info.scopes, code: (error as { code?: string }).code, nextAttemptAt: entry.nextAttemptAt },
-        `apptoken: background refresh failed; still serving the valid token: ${(error as Error).message}`,
-      )
-    })
+    this.#logger?.debug?.(
+      { event: 'refresh_started', tenantId: tenant, scopes: info.scopes },
+      'apptoken: background refresh started',
+    )
+    this.#flights
+      .run(key, () => this.#acquire(key, tenant, info, undefined, undefined))
+      .catch((error: unknown) => {
+        // Keep serving the valid token; try again after a growing pause.
+        entry.failures++
+        entry.nextAttemptAt =
+          this.#clock.now() +
+          backoffDelay(entry.failures, {
+            maxRetries: 0,
+            baseDelayMs: 5_000,
+            maxDelayMs: 5 * 60_000,
+            maxElapsedMs: 0,
+          })
+        this.#logger?.warn?.(
+          {
+            event: 'refresh_failed',
+            tenantId: tenant,
+            scopes: info.scopes,
+            code: (error as { code?: string }).code,
+            nextAttemptAt: entry.nextAttemptAt,
+          },
+          `apptoken: background refresh failed; still serving the valid token: ${(error as Error).message}`,
+        )
+      })
   }
 
-  async #acquire(key: string, tenant: string, info: ScopeInfo, claims: string | undefined, rejected: string | undefined): Promise<Entry> {
+  async #acquire(
+    key: string,
+    tenant: string,
+    info: ScopeInfo,
+    claims: string | undefined,
+    rejected: string | undefined,
+  ): Promise<Entry> {
     const signal = this.#closing.signal
     const fetch = async (): Promise<CachedToken> => {
       this.#stats.tokenRequests++
@@ -222,24 +285,42 @@ class Provider implements TokenProvider {
       return token
     }
     let fetched = false
-    const token = this.#shared !== undefined && claims === undefined ? await this.#viaShared(key, fetch, rejected) : await fetch()
-    if (this.#shared !== undefined && claims !== undefined) await this.#sharedCall(() => this.#shared!.set(key, token))
+    const token =
+      this.#shared !== undefined && claims === undefined
+        ? await this.#viaShared(key, fetch, rejected)
+        : await fetch()
+    if (this.#shared !== undefined && claims !== undefined)
+      await this.#sharedCall(() => this.#shared!.set(key, token))
     const entry = this.#entry(token, fetched)
     this.#front.set(key, entry)
     this.#logger?.info?.(
-      { event: 'token_acquired', source: fetched ? 'authority' : 'shared_cache', tenantId: tenant, scopes: info.scopes, expiresAt: token.expiresAt, refreshAt: token.refreshAt },
+      {
+        event: 'token_acquired',
+        source: fetched ? 'authority' : 'shared_cache',
+        tenantId: tenant,
+        scopes: info.scopes,
+        expiresAt: token.expiresAt,
+        refreshAt: token.refreshAt,
+      },
       fetched ? 'apptoken: token acquired' : 'apptoken: token taken from the shared cache',
     )
     return entry
   }
 
-  async #viaShared(key: string, fetch: () => Promise<CachedToken>, rejected: string | undefined): Promise<CachedToken> {
+  async #viaShared(
+    key: string,
+    fetch: () => Promise<CachedToken>,
+    rejected: string | undefined,
+  ): Promise<CachedToken> {
     const shared = this.#shared!
     const accept = (t: CachedToken) => t.accessToken !== rejected && t.refreshAt > this.#clock.now()
     if (shared.coordinate) {
       let fetched = false
       try {
-        return await shared.coordinate(key, () => ((fetched = true), fetch()), { accept, signal: this.#closing.signal })
+        return await shared.coordinate(key, () => ((fetched = true), fetch()), {
+          accept,
+          signal: this.#closing.signal,
+        })
       } catch (error) {
         if (fetched || isApptokenError(error)) throw error
         this.#sharedFailed(error)
@@ -263,7 +344,10 @@ class Provider implements TokenProvider {
   }
 
   #sharedFailed(error: unknown): void {
-    this.#logger?.warn?.({ event: 'shared_cache_failed', message: (error as Error).message }, 'apptoken: shared cache failed; using the token endpoint directly')
+    this.#logger?.warn?.(
+      { event: 'shared_cache_failed', message: (error as Error).message },
+      'apptoken: shared cache failed; using the token endpoint directly',
+    )
   }
 
   #entry(token: CachedToken, fetched: boolean): Entry {

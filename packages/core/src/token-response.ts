@@ -15,7 +15,9 @@ function seconds(value: unknown): number | undefined {
 function parseJson(body: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(body)
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
@@ -26,8 +28,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 /** Turns an error answer of a token endpoint into a {@link TokenRequestError} with a hint. */
 export function tokenRequestError(res: HttpResponse, now: number): TokenRequestError {
   const json = parseJson(res.body) ?? {}
-  const codes = Array.isArray(json.error_codes) ? json.error_codes.filter((c): c is number => typeof c === 'number') : []
-  const description = str(json.error_description) ?? (parseJson(res.body) ? undefined : res.body.slice(0, 200) || undefined)
+  const codes = Array.isArray(json.error_codes)
+    ? json.error_codes.filter((c): c is number => typeof c === 'number')
+    : []
+  const description =
+    str(json.error_description) ?? (parseJson(res.body) ? undefined : res.body.slice(0, 200) || undefined)
   const error = str(json.error)
   const fromDescription = /^AADSTS(\d+)/.exec(description ?? '')?.[1]
   const allCodes = codes.length > 0 ? codes : fromDescription ? [Number(fromDescription)] : []
@@ -51,7 +56,10 @@ export function tokenRequestError(res: HttpResponse, now: number): TokenRequestE
 export function parseTokenResponse(res: HttpResponse, now: number): IssuedToken {
   if (res.status < 200 || res.status > 299) throw tokenRequestError(res, now)
   const json = parseJson(res.body)
-  if (json === undefined) throw new InvalidTokenResponseError(`The token endpoint answered ${res.status} with a body that is not a JSON object`)
+  if (json === undefined)
+    throw new InvalidTokenResponseError(
+      `The token endpoint answered ${res.status} with a body that is not a JSON object`,
+    )
   const accessToken = json.access_token
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
     throw new InvalidTokenResponseError('The token endpoint answered without an access_token')
@@ -61,10 +69,16 @@ export function parseTokenResponse(res: HttpResponse, now: number): IssuedToken 
   let expiresAt: number
   if (expiresIn !== undefined) {
     if (!(expiresIn > 0 && expiresIn <= MAX_LIFETIME_S)) {
-      throw new InvalidTokenResponseError(`The token endpoint answered with a nonsensical expires_in (${String(json.expires_in)})`)
+      throw new InvalidTokenResponseError(
+        `The token endpoint answered with a nonsensical expires_in (${String(json.expires_in)})`,
+      )
     }
     expiresAt = now + expiresIn * 1000
-  } else if (expiresOn !== undefined && expiresOn * 1000 > now && expiresOn * 1000 - now <= MAX_LIFETIME_S * 1000) {
+  } else if (
+    expiresOn !== undefined &&
+    expiresOn * 1000 > now &&
+    expiresOn * 1000 - now <= MAX_LIFETIME_S * 1000
+  ) {
     expiresAt = expiresOn * 1000
   } else {
     throw new InvalidTokenResponseError('The token endpoint answered without a usable expires_in')
@@ -72,7 +86,8 @@ export function parseTokenResponse(res: HttpResponse, now: number): IssuedToken 
   const refreshIn = seconds(json.refresh_in)
   const tokenType = str(json.token_type) ?? 'Bearer'
   const token: IssuedToken = { accessToken, tokenType, expiresAt }
-  if (refreshIn !== undefined && refreshIn > 0 && now + refreshIn * 1000 < expiresAt) token.refreshAt = now + refreshIn * 1000
+  if (refreshIn !== undefined && refreshIn > 0 && now + refreshIn * 1000 < expiresAt)
+    token.refreshAt = now + refreshIn * 1000
   return token
 }
 
@@ -83,7 +98,11 @@ const FIVE_MINUTES = 5 * 60_000
  * When to refresh: the server's `refresh_in` if it sent one; else half-way for tokens of two
  * hours or more; else five minutes before expiry (but never before half-way).
  */
-export function computeRefreshAt(now: number, expiresAt: number, serverRefreshAt: number | undefined): number {
+export function computeRefreshAt(
+  now: number,
+  expiresAt: number,
+  serverRefreshAt: number | undefined,
+): number {
   if (serverRefreshAt !== undefined) return serverRefreshAt
   const lifetime = expiresAt - now
   if (lifetime >= TWO_HOURS) return now + lifetime / 2

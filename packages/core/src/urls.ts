@@ -3,7 +3,9 @@ import { ConfigurationError } from './errors.js'
 /** True for localhost, 127.0.0.0/8 and ::1: the only hosts that may be reached over plain http. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+  return (
+    h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+  )
 }
 
 /** True when credentials may travel to this URL: https, or http to a loopback host. */
@@ -17,7 +19,11 @@ export function secureUrlOption(option: string, value: string): string {
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigurationError(option, `${JSON.stringify(value)} is not an absolute URL`, 'pass a full https URL, e.g. https://login.microsoftonline.com')
+    throw new ConfigurationError(
+      option,
+      `${JSON.stringify(value)} is not an absolute URL`,
+      'pass a full https URL, e.g. https://login.microsoftonline.com',
+    )
   }
   if (!isSecureUrl(url)) {
     throw new ConfigurationError(
@@ -27,7 +33,11 @@ export function secureUrlOption(option: string, value: string): string {
     )
   }
   if (url.search || url.hash) {
-    throw new ConfigurationError(option, 'it has a query or fragment', 'pass the URL without ?query or #fragment')
+    throw new ConfigurationError(
+      option,
+      'it has a query or fragment',
+      'pass the URL without ?query or #fragment',
+    )
   }
   return url.href.replace(/\/+$/, '')
 }

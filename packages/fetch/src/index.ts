@@ -1,4 +1,5 @@
 export { withAppToken } from './with-app-token.js'
+export type { AnyFetch, ResponseLike } from './with-app-token.js'
 export { appTokenInterceptor } from './interceptor.js'
 export type {
   DispatchInterceptor,

@@ -17,7 +17,8 @@ interface RequestLike {
 }
 
 /** The parts of a `Response` that apptoken reads. */
-interface ResponseLike {
+/** What `withAppToken` needs of a fetch response. */
+export interface ResponseLike {
   readonly status: number
   readonly url: string
   readonly headers: { get(name: string): string | null }
@@ -25,7 +26,8 @@ interface ResponseLike {
 }
 
 type Init = { headers?: unknown; body?: unknown; signal?: AbortSignal | null } & Record<string, unknown>
-type AnyFetch = (input: never, init?: never) => Promise<ResponseLike>
+/** Any fetch-shaped function: the global one, undici's, or a wrapper. */
+export type AnyFetch = (input: never, init?: never) => Promise<ResponseLike>
 
 const isRequest = (input: unknown): input is RequestLike =>
   typeof input === 'object' &&

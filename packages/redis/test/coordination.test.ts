@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isApptokenError, type CachedToken, type TokenProvider } from '@apptoken/core'
 import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
 import { redisCache, type RedisCache } from '../src/index.js'
-import { CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
+import { ALL_CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
 import { SCOPE, providerFor } from './support.js'
 
@@ -36,7 +36,7 @@ function heldFetch(result: CachedToken) {
 
 const fresh = { accept: (t: CachedToken) => t.refreshAt > Date.now() }
 
-describe.each(CLIENT_KINDS)('coordination (%s)', (kind) => {
+describe.each(ALL_CLIENT_KINDS)('coordination (%s)', (kind) => {
   let server: RedisServer
   let raw: TestClient
   let authority: TestAuthority

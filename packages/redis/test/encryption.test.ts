@@ -5,13 +5,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TokenProvider } from '@apptoken/core'
 import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
 import { redisCache, type EncryptionKey } from '../src/index.js'
-import { CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
+import { ALL_CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
 import { SCOPE, memoryLogger, providerFor, tokenKeys } from './support.js'
 
 const run = promisify(execFile)
 
-describe.each(CLIENT_KINDS)('encryption at rest (%s)', (kind) => {
+describe.each(ALL_CLIENT_KINDS)('encryption at rest (%s)', (kind) => {
   let server: RedisServer
   let raw: TestClient
   let authority: TestAuthority

@@ -95,9 +95,8 @@ describe('failNext', () => {
     slow.failNext({ delayMs: 60_000 })
     const pending = postToken(slow, secretForm(slow, SCOPE)).catch((error: unknown) => error)
     while (slow.requests.length === 0) await new Promise((resolve) => setImmediate(resolve))
-    const started = performance.now()
+    // The fault waits 60 s: close() must cut it short rather than wait (a hang fails by timeout).
     await slow.close()
-    expect(performance.now() - started).toBeLessThan(1000)
     expect(await pending).toBeInstanceOf(Error)
   })
 })

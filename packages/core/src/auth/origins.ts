@@ -5,10 +5,18 @@ import { isSecureUrl } from '../urls.js'
  * Builds the set of origins a token may be sent to: `origins` if given, else the client's base
  * URL. Each must be https, or http on loopback; with neither, attaching throws.
  */
-export function resolveOrigins(origins: readonly (string | URL)[] | undefined, baseUrl: string | URL | undefined, adapter: string): ReadonlySet<string> {
+export function resolveOrigins(
+  origins: readonly (string | URL)[] | undefined,
+  baseUrl: string | URL | undefined,
+  adapter: string,
+): ReadonlySet<string> {
   const list = origins ?? (baseUrl === undefined || baseUrl === '' ? [] : [baseUrl])
   if (origins !== undefined && !Array.isArray(origins)) {
-    throw new ConfigurationError('origins', 'it must be a list of origins', "pass e.g. origins: ['https://api.contoso.com']")
+    throw new ConfigurationError(
+      'origins',
+      'it must be a list of origins',
+      "pass e.g. origins: ['https://api.contoso.com']",
+    )
   }
   if (list.length === 0) {
     throw new ConfigurationError(
@@ -23,10 +31,18 @@ export function resolveOrigins(origins: readonly (string | URL)[] | undefined, b
     try {
       url = new URL(String(o))
     } catch {
-      throw new ConfigurationError('origins', `${JSON.stringify(String(o))} is not an absolute URL`, "pass origins such as 'https://api.contoso.com'")
+      throw new ConfigurationError(
+        'origins',
+        `${JSON.stringify(String(o))} is not an absolute URL`,
+        "pass origins such as 'https://api.contoso.com'",
+      )
     }
     if (!isSecureUrl(url)) {
-      throw new ConfigurationError('origins', `${url.origin} is plain http; a bearer token sent there could be read on the network`, 'use https (http is allowed only for localhost / 127.0.0.1)')
+      throw new ConfigurationError(
+        'origins',
+        `${url.origin} is plain http; a bearer token sent there could be read on the network`,
+        'use https (http is allowed only for localhost / 127.0.0.1)',
+      )
     }
     set.add(url.origin)
   }

@@ -80,7 +80,11 @@ class Authorizer implements RequestAuthorizer {
     context: { baseUrl?: string | URL | undefined; adapter: string },
   ) {
     if (typeof options !== 'object' || options === null || options.scopes === undefined) {
-      throw new ConfigurationError('scopes', `${context.adapter} needs the scope of the API it calls`, "pass { scopes: 'api://my-api/.default' }")
+      throw new ConfigurationError(
+        'scopes',
+        `${context.adapter} needs the scope of the API it calls`,
+        "pass { scopes: 'api://my-api/.default' }",
+      )
     }
     if (provider.mode === 'entra') validateEntraScopes(normalizeScopes(options.scopes))
     if (options.scopesFor !== undefined && typeof options.scopesFor !== 'function') {
@@ -105,16 +109,23 @@ class Authorizer implements RequestAuthorizer {
     const u = toUrl(url)
     if (u === undefined || !this.isAllowed(u)) return undefined
     const options: GetTokenOptions | undefined =
-      this.#tenantId === undefined && signal === undefined ? undefined : { ...(this.#tenantId && { tenantId: this.#tenantId }), ...(signal && { signal }) }
+      this.#tenantId === undefined && signal === undefined
+        ? undefined
+        : { ...(this.#tenantId && { tenantId: this.#tenantId }), ...(signal && { signal }) }
     const t = await this.provider.getToken(this.#scopesOf(u), options)
-    return { header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`, token: t.accessToken }
+    return {
+      header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`,
+      token: t.accessToken,
+    }
   }
 
   async onUnauthorized(response: UnauthorizedResponse): Promise<Authorization | undefined> {
     if (response.retried) return undefined
     const u = toUrl(response.url)
     if (u === undefined || !this.isAllowed(u)) return undefined
-    const header = Array.isArray(response.wwwAuthenticate) ? response.wwwAuthenticate.join(', ') : (response.wwwAuthenticate as string | null | undefined)
+    const header = Array.isArray(response.wwwAuthenticate)
+      ? response.wwwAuthenticate.join(', ')
+      : (response.wwwAuthenticate as string | null | undefined)
     // An API that challenges with another scheme only (Basic, Negotiate) will not take our token.
     if (header && !parseWwwAuthenticate(header).some((c) => c.scheme === 'bearer')) return undefined
     const claims = claimsFromChallenge(header)
@@ -123,7 +134,10 @@ class Authorizer implements RequestAuthorizer {
     if (this.#tenantId !== undefined) options.tenantId = this.#tenantId
     if (response.signal !== undefined) options.signal = response.signal
     const t = await this.provider.getToken(this.#scopesOf(u), options)
-    return { header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`, token: t.accessToken }
+    return {
+      header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`,
+      token: t.accessToken,
+    }
   }
 }
 
@@ -142,7 +156,11 @@ export function createRequestAuthorizer(
   context: { baseUrl?: string | URL | undefined; adapter: string },
 ): RequestAuthorizer {
   if (!provider || typeof provider.getToken !== 'function') {
-    throw new ConfigurationError('provider', 'it is not a token provider', 'pass the result of createTokenProvider(...)')
+    throw new ConfigurationError(
+      'provider',
+      'it is not a token provider',
+      'pass the result of createTokenProvider(...)',
+    )
   }
   return new Authorizer(provider, options, context)
 }

@@ -16,7 +16,11 @@ export class MemoryCache implements TokenCache {
   constructor(options: MemoryCacheOptions = {}) {
     const max = options.maxEntries ?? 10_000
     if (!Number.isInteger(max) || max < 1) {
-      throw new ConfigurationError('maxEntries', `${String(max)} is not a positive integer`, 'pass a whole number such as 10000')
+      throw new ConfigurationError(
+        'maxEntries',
+        `${String(max)} is not a positive integer`,
+        'pass a whole number such as 10000',
+      )
     }
     this.maxEntries = max
     this.#map = new LruMap(max)

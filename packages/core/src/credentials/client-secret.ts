@@ -29,7 +29,11 @@ class ClientSecretCredential implements Credential {
   async authenticate(ctx: CredentialContext): Promise<ClientAuthentication> {
     const secret = typeof this.#secret === 'function' ? await this.#secret() : this.#secret
     if (typeof secret !== 'string' || secret.length === 0) {
-      throw new ConfigurationError('credential', 'the client secret function returned an empty value', 'return the secret Value')
+      throw new ConfigurationError(
+        'credential',
+        'the client secret function returned an empty value',
+        'return the secret Value',
+      )
     }
     const method = this.#method ?? pickMethod(ctx.authMethodsSupported)
     if (method === 'client_secret_basic') {
@@ -63,7 +67,11 @@ export function clientSecret(secret: SecretSource, options: ClientSecretOptions 
   }
   const method = options.authMethod
   if (method !== undefined && method !== 'client_secret_post' && method !== 'client_secret_basic') {
-    throw new ConfigurationError('authMethod', `${JSON.stringify(method)} is not supported`, "use 'client_secret_post' or 'client_secret_basic'")
+    throw new ConfigurationError(
+      'authMethod',
+      `${JSON.stringify(method)} is not supported`,
+      "use 'client_secret_post' or 'client_secret_basic'",
+    )
   }
   return new ClientSecretCredential(secret, method)
 }

@@ -1,0 +1,225 @@
+// The consumer test: install the packed tarballs into a fresh project outside the workspace, as a
+// user would, and run every package's quick start against the packed @apptoken/testing — as ESM
+// (.mjs), as CommonJS (require(esm), Node >= 22.12) and type-checked by TypeScript (nodenext,
+// strict, the shipped .d.ts included). Proves the published artifacts work, not the source.
+//
+// Two projects: "latest" installs the peers at the versions the workspace tests (the newest
+// supported), "oldest" at the oldest tested version of each peer (axios 1.8, ky 1.14, got 14,
+// undici 7, Graph client 3.0.0...), so the peer ranges' floors are exercised on the artifacts.
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ROOT, childEnv, installedVersion, pool, rootRequire, run, tempDir } from './lib.mjs'
+
+const FIXTURES = join(ROOT, 'scripts/packaging/consumer')
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
+const ts = rootRequire('typescript')
+
+/** Packages a quick start needs besides the tarballs and peers (devDependencies of the package). */
+const QUICK_START_EXTRAS = { graph: ['@microsoft/kiota-http-fetchlibrary'] }
+
+/**
+ * @typedef {{ name: string, ok: boolean, ms: number, detail?: string, note?: string }} Step
+ * @param {{ kind: 'latest' | 'oldest', packed: { pkg: import('./lib.mjs').PublicPackage, tarball: string }[],
+ *   peers: import('./peer-ranges.mjs').PeerReport[], keep?: boolean }} options
+ * @returns {Promise<{ dir: string, steps: Step[] }>}
+ */
+export async function consumerTest({ kind, packed, peers }) {
+  const dir = await tempDir(`consumer-${kind}`)
+  /** @type {Step[]} */
+  const steps = []
+  const folders = new Set(packed.map((p) => p.pkg.folder))
+
+  // 1. package.json: the tarballs, their peers at the tested versions, nothing from the workspace.
+  const dependencies = {}
+  const overrides = {}
+  for (const { pkg, tarball } of packed) {
+    dependencies[pkg.name] = `file:${tarball}`
+    overrides[pkg.name] = `$${pkg.name}` // adapters depend on "@apptoken/core": "<version>": use the tarball
+  }
+  const versions = peerVersions(kind, packed, peers)
+  Object.assign(dependencies, versions)
+  dependencies['@types/node'] = installedVersion('@types/node', ROOT)
+  const manifest = {
+    name: `apptoken-consumer-${kind}`,
+    private: true,
+    type: 'module',
+    dependencies,
+    overrides,
+  }
+  await writeFile(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n')
+
+  const install = await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+    {
+      cwd: dir,
+      env: childEnv(),
+    },
+  )
+  const peerList = Object.entries(versions)
+    .map(([n, v]) => `${n}@${v}`)
+    .join(' ')
+  steps.push({
+    name: `npm install (tarballs + ${peerList})`,
+    ok: install.code === 0,
+    ms: install.ms,
+    detail: install.output,
+  })
+  if (install.code !== 0) return { dir, steps }
+
+  // 2. The quick starts, compiled from the typed fixtures: .mts -> .mjs, .cts -> .cjs.
+  const quickStarts = readdirSync(join(FIXTURES, 'quickstart'))
+    .filter((f) => f.endsWith('.mts') && folders.has(f.replace(/(-[\w-]+)?\.mts$/, '')))
+    .map((f) => `quickstart/${f}`)
+  const cjsReady = folders.has('core') && folders.has('axios') && folders.has('testing')
+  const sources = ['support.mts', ...quickStarts, ...(cjsReady ? ['commonjs.cts'] : [])]
+  await mkdir(join(dir, 'quickstart'), { recursive: true })
+  await writeFile(join(dir, 'tsconfig.json'), await readFile(join(FIXTURES, 'tsconfig.json')))
+  for (const file of sources) {
+    const source = await readFile(join(FIXTURES, file), 'utf8')
+    await writeFile(join(dir, file), source)
+    await writeFile(
+      join(dir, file.replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs')),
+      transpile(source, file),
+    )
+  }
+  for (const folder of folders) {
+    if (!quickStarts.includes(`quickstart/${folder}.mts`)) {
+      steps.push({
+        name: `quick start of @apptoken/${folder}`,
+        ok: false,
+        ms: 0,
+        detail: `no scripts/packaging/consumer/quickstart/${folder}.mts: add one (its README quick start against @apptoken/testing)`,
+      })
+    }
+  }
+
+  // 3. Run them: ESM, each in its own process.
+  const runs = await pool(2, quickStarts, async (file) => {
+    const script = file.replace(/\.mts$/, '.mjs')
+    const result = await run(process.execPath, [script], { cwd: dir, timeoutMs: 60_000 })
+    return { name: `ESM  node ${script}`, ok: result.code === 0, ms: result.ms, detail: result.output }
+  })
+  steps.push(...runs)
+  if (cjsReady) {
+    const packages = packed.map((p) => p.pkg.name).join(',')
+    const result = await run(process.execPath, ['commonjs.cjs'], {
+      cwd: dir,
+      env: childEnv({ APPTOKEN_PACKAGES: packages }),
+      timeoutMs: 60_000,
+    })
+    steps.push({
+      name: `CJS  node commonjs.cjs (require() of ${packed.length} packages, core + axios quick start)`,
+      ok: result.code === 0,
+      ms: result.ms,
+      detail: result.output,
+    })
+  }
+
+  // 4. TypeScript: the fixtures, and (latest only) each README's quick start as shipped in the tarball.
+  let readmes = 0
+  if (kind === 'latest') {
+    await mkdir(join(dir, 'readme'))
+    for (const { pkg } of packed) {
+      const readme = join(dir, 'node_modules', pkg.name, 'README.md')
+      const block = existsSync(readme) ? quickStartOf(readFileSync(readme, 'utf8')) : undefined
+      if (block === undefined) {
+        steps.push({
+          name: `README quick start of ${pkg.name}`,
+          ok: false,
+          ms: 0,
+          detail: `${pkg.name}'s README has no \`\`\`ts block under a "Quick start" heading`,
+        })
+        continue
+      }
+      await writeFile(join(dir, 'readme', `${pkg.folder}.mts`), withProvider(block))
+      readmes++
+    }
+  }
+  const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 120_000 })
+  const { errors, notes } = classifyTscOutput(tsc.output)
+  const checked = sources.length + readmes
+  steps.push({
+    name: `TS   tsc --noEmit (nodenext, strict, skipLibCheck: false; ${checked} files${readmes > 0 ? `, ${readmes} of them README quick starts` : ''})`,
+    ok: errors.length === 0,
+    ms: tsc.ms,
+    detail: errors.join('\n'),
+    note:
+      notes.length > 0
+        ? `errors inside third-party .d.ts, not ours (ignored):\n${notes.join('\n')}`
+        : undefined,
+  })
+  return { dir, steps }
+}
+
+/** Peer versions to install: the newest the workspace tests, or the oldest tested of each peer. */
+function peerVersions(kind, packed, peers) {
+  const ready = new Set(packed.map((p) => p.pkg.name))
+  const versions = {}
+  for (const report of peers.filter((r) => ready.has(r.pkg))) {
+    const version = kind === 'oldest' ? report.oldest : report.newest
+    if (version === undefined) continue
+    const semver = rootRequire('semver')
+    // A peer shared by two packages: the later of their floors satisfies both.
+    if (
+      versions[report.peer] === undefined ||
+      (kind === 'oldest' && semver.gt(version, versions[report.peer]))
+    ) {
+      versions[report.peer] = version
+    }
+  }
+  for (const { pkg } of packed) {
+    for (const extra of QUICK_START_EXTRAS[pkg.folder] ?? [])
+      versions[extra] = installedVersion(extra, pkg.dir)
+  }
+  return versions
+}
+
+function transpile(source, fileName) {
+  const { outputText } = ts.transpileModule(source, {
+    fileName,
+    compilerOptions: {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2023,
+    },
+  })
+  return outputText
+}
+
+/** The first ```ts block under a heading that says "Quick start". */
+export function quickStartOf(markdown) {
+  const lines = markdown.split('\n')
+  const start = lines.findIndex((l) => /^#{1,4}\s.*quick\s*start/i.test(l))
+  if (start === -1) return undefined
+  const section = lines.slice(start + 1)
+  const end = section.findIndex((l) => /^#{1,4}\s/.test(l))
+  const body = (end === -1 ? section : section.slice(0, end)).join('\n')
+  return /```(?:ts|typescript)\n([\s\S]*?)```/.exec(body)?.[1]
+}
+
+// Adapter READMEs may build on the core quick start's `provider` without repeating it.
+function withProvider(block) {
+  const usesProvider = /\bprovider\b/.test(block) && !/\b(const|let|var)\s+provider\b/.test(block)
+  const prelude = usesProvider ? "declare const provider: import('@apptoken/core').TokenProvider\n" : ''
+  return `${prelude}${block}\nexport {}\n`
+}
+
+/** tsc errors in our files or our .d.ts fail; errors inside other packages' .d.ts are notes. */
+function classifyTscOutput(output) {
+  const errors = []
+  const notes = []
+  let bucket = errors // lines before any error header (e.g. a config error) count as errors
+  for (const line of output.split('\n')) {
+    if (line.trim() === '') continue
+    const header = /^(.+?)\(\d+,\d+\): error TS\d+/.exec(line)
+    if (header !== null) {
+      const thirdParty =
+        header[1].startsWith('node_modules/') && !header[1].startsWith('node_modules/@apptoken/')
+      bucket = thirdParty ? notes : errors
+    }
+    bucket.push(line)
+  }
+  return { errors, notes }
+}
