@@ -22,7 +22,7 @@ case "$cmd" in
   test)
     # Two cores: more parallel vitest/tsc processes only thrash and push tests past their timeouts.
     npx turbo run build lint typecheck test --concurrency=2 --continue=dependencies-successful --output-logs=new-only
-    bash scripts/packaging-check.sh
+    bash scripts/packaging-check.sh --skip-build
     ;;
   *) echo "usage: scripts/run.sh demo|test" >&2; exit 2 ;;
 esac
