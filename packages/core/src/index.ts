@@ -47,6 +47,7 @@ export type {
   AppTokenOptions,
   Authorization,
   UnauthorizedResponse,
+  AuthorizerContext,
 } from './auth/request-authorizer.js'
 export { parseWwwAuthenticate, claimsFromChallenge } from './auth/www-authenticate.js'
 export type { AuthChallenge } from './auth/www-authenticate.js'

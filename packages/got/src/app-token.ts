@@ -1,5 +1,4 @@
 import {
-  ConfigurationError,
   createRequestAuthorizer,
   isReplayableBody,
   type AppTokenOptions,
@@ -39,21 +38,10 @@ export interface GotAppTokenOptions extends AppTokenOptions {
  * ```
  */
 export function appToken(provider: TokenProvider, options: GotAppTokenOptions): GotAppTokenExtension {
-  if (
-    typeof options === 'object' &&
-    options !== null &&
-    options.origins === undefined &&
-    options.prefixUrl === undefined
-  ) {
-    throw new ConfigurationError(
-      'origins',
-      'appToken() runs before got.extend() and cannot read its prefixUrl, so it cannot tell which hosts may receive the token',
-      "pass origins: ['https://api.contoso.com'], or the prefixUrl you give got: appToken(provider, { scopes, prefixUrl })",
-    )
-  }
   const authorizer = createRequestAuthorizer(provider, options, {
-    baseUrl: options.prefixUrl,
+    baseUrl: options?.prefixUrl,
     adapter: 'got',
+    baseUrlOption: 'prefixUrl',
   })
 
   // Removes only the header apptoken set: a header the caller chose is theirs to send.

@@ -1,9 +1,4 @@
-import {
-  ConfigurationError,
-  createRequestAuthorizer,
-  isReplayableBody,
-  type TokenProvider,
-} from '@apptoken/core'
+import { createRequestAuthorizer, isReplayableBody, type TokenProvider } from '@apptoken/core'
 import { readCall, type HookCall } from './hook-call.js'
 import { importedKy } from './ky-retry.js'
 import type { KyAppTokenHooks, KyAppTokenOptions, KyHook } from './options.js'
@@ -25,18 +20,11 @@ interface CallState {
  */
 export function appToken(provider: TokenProvider, options: KyAppTokenOptions): KyAppTokenHooks {
   const { baseUrl = options.prefixUrl, ky, ...common } = options ?? {}
-  if (
-    common.scopes !== undefined &&
-    common.origins === undefined &&
-    (baseUrl === undefined || baseUrl === '')
-  ) {
-    throw new ConfigurationError(
-      'origins',
-      'ky hooks are built before ky.create, so they cannot see its base URL',
-      "pass origins: ['https://api.contoso.com'], or baseUrl: the base URL you give ky",
-    )
-  }
-  const authorizer = createRequestAuthorizer(provider, common, { baseUrl, adapter: 'ky' })
+  const authorizer = createRequestAuthorizer(provider, common, {
+    baseUrl,
+    adapter: 'ky',
+    baseUrlOption: 'baseUrl',
+  })
   const retryOf = (major: 1 | 2) => (ky !== undefined ? Promise.resolve(ky) : importedKy(major))
   // Keyed by ky's per-call `context` object: it survives ky's own retries and the 401 retry.
   const calls = new WeakMap<object, CallState>()

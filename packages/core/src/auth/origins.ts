@@ -9,6 +9,7 @@ export function resolveOrigins(
   origins: readonly (string | URL)[] | undefined,
   baseUrl: string | URL | undefined,
   adapter: string,
+  baseUrlOption?: string,
 ): ReadonlySet<string> {
   const list = origins ?? (baseUrl === undefined || baseUrl === '' ? [] : [baseUrl])
   if (origins !== undefined && !Array.isArray(origins)) {
@@ -19,10 +20,15 @@ export function resolveOrigins(
     )
   }
   if (list.length === 0) {
+    // Hooks built before the client (ky, got) cannot read its base URL: name their own option.
     throw new ConfigurationError(
       'origins',
-      `${adapter} has no base URL, so apptoken cannot tell which hosts may receive the token`,
-      "pass origins: ['https://api.contoso.com'] (the APIs this client calls), or set the client's base URL",
+      baseUrlOption
+        ? `neither origins nor ${baseUrlOption} was given, so apptoken cannot tell which hosts may receive the token`
+        : `${adapter} has no base URL, so apptoken cannot tell which hosts may receive the token`,
+      baseUrlOption
+        ? `pass origins: ['https://api.contoso.com'], or ${baseUrlOption}: the base URL you give ${adapter}`
+        : "pass origins: ['https://api.contoso.com'] (the APIs this client calls), or set the client's base URL",
     )
   }
   const set = new Set<string>()

@@ -18,6 +18,16 @@ export interface AppTokenOptions {
   scopesFor?: (url: URL) => string | readonly string[] | undefined
 }
 
+/** Where an adapter's default origin comes from. */
+export interface AuthorizerContext {
+  /** The client's base URL, when the adapter can see it. */
+  baseUrl?: string | URL | undefined
+  /** The client's name, for messages. */
+  adapter: string
+  /** The adapter option that carries the base URL (ky `baseUrl`, got `prefixUrl`), for messages. */
+  baseUrlOption?: string
+}
+
 /** The header to send and the token inside it (to compare on a 401). */
 export interface Authorization {
   header: string
@@ -77,7 +87,7 @@ class Authorizer implements RequestAuthorizer {
   constructor(
     private readonly provider: TokenProvider,
     options: AppTokenOptions,
-    context: { baseUrl?: string | URL | undefined; adapter: string },
+    context: AuthorizerContext,
   ) {
     if (typeof options !== 'object' || options === null || options.scopes === undefined) {
       throw new ConfigurationError(
@@ -90,7 +100,7 @@ class Authorizer implements RequestAuthorizer {
     if (options.scopesFor !== undefined && typeof options.scopesFor !== 'function') {
       throw new ConfigurationError('scopesFor', 'it is not a function', 'pass (url) => scopes, or omit it')
     }
-    this.#origins = resolveOrigins(options.origins, context.baseUrl, context.adapter)
+    this.#origins = resolveOrigins(options.origins, context.baseUrl, context.adapter, context.baseUrlOption)
     this.#scopes = options.scopes
     this.#tenantId = options.tenantId
     this.#scopesFor = options.scopesFor
@@ -153,7 +163,7 @@ class Authorizer implements RequestAuthorizer {
 export function createRequestAuthorizer(
   provider: TokenProvider,
   options: AppTokenOptions,
-  context: { baseUrl?: string | URL | undefined; adapter: string },
+  context: AuthorizerContext,
 ): RequestAuthorizer {
   if (!provider || typeof provider.getToken !== 'function') {
     throw new ConfigurationError(
