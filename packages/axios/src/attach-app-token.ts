@@ -53,6 +53,12 @@ const respondingUrl = (response: AxiosResponse): string | undefined => {
 /**
  * The parts of an axios instance the adapter uses. Structural on purpose: axios ships separate
  * type files for ES modules and CommonJS, and an instance typed by either must be accepted.
+ *
+ * @example
+ * ```ts
+ * const instance: AxiosInstanceLike = axios.create({ baseURL: 'https://api.contoso.com' })
+ * attachAppToken(instance, provider, { scopes: 'api://contoso-api/.default' })
+ * ```
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- `any` keeps both axios type files' signatures assignable */
 export interface AxiosInstanceLike {

@@ -1,4 +1,12 @@
-/** A token as stored in a cache: plain data, safe to serialise (encrypt it at rest if shared). */
+/**
+ * A token as stored in a cache: plain data, safe to serialise (encrypt it at rest if shared).
+ *
+ * @example
+ * ```ts
+ * const token: CachedToken = { accessToken: jwt, tokenType: 'Bearer', expiresAt, refreshAt, scopes: ['api://my-api/.default'], tenantId }
+ * await store.set(key, JSON.stringify(token)) // plain data (encrypt it if the store is shared)
+ * ```
+ */
 export interface CachedToken {
   accessToken: string
   tokenType: string
@@ -8,7 +16,17 @@ export interface CachedToken {
   tenantId: string
 }
 
-/** What the provider asks of a shared cache when it needs a token it does not hold. */
+/**
+ * What the provider asks of a shared cache when it needs a token it does not hold.
+ *
+ * @example
+ * ```ts
+ * async coordinate(key: string, fetch: () => Promise<CachedToken>, options: CoordinateOptions) {
+ *   const found = await this.get(key) // a real shared cache also locks the key, giving up when options.signal aborts
+ *   return found !== undefined && options.accept(found) ? found : fetch()
+ * }
+ * ```
+ */
 export interface CoordinateOptions {
   /** Whether a token found in the shared cache is good enough (fresh, and not the rejected one). */
   accept(token: CachedToken): boolean

@@ -12,7 +12,14 @@ export const AzureCloud = Object.freeze({
   China: 'https://login.chinacloudapi.cn',
 } as const)
 
-/** One of the {@link AzureCloud} hosts. */
+/**
+ * One of the {@link AzureCloud} hosts.
+ *
+ * @example
+ * ```ts
+ * const host: AzureCloudHost = AzureCloud.USGovernment // 'https://login.microsoftonline.us'
+ * ```
+ */
 export type AzureCloudHost = (typeof AzureCloud)[keyof typeof AzureCloud]
 
 /**

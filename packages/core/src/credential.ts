@@ -2,7 +2,17 @@ import type { TokenRequestError } from './errors.js'
 import type { HttpTransport } from './http.js'
 import type { Clock, Logger } from './types.js'
 
-/** What a credential knows about the token request it is asked to authenticate. */
+/**
+ * What a credential knows about the token request it is asked to authenticate.
+ *
+ * @example
+ * ```ts
+ * const perTenant: Credential = {
+ *   kind: 'vault_secret',
+ *   authenticate: async (ctx: CredentialContext) => ({ form: { client_secret: await vault.read(`${ctx.tenantId}/${ctx.clientId}`) } }),
+ * }
+ * ```
+ */
 export interface CredentialContext {
   clientId: string
   /** Tenant of this request ('' for non-Entra authorities). */
@@ -23,13 +33,30 @@ export interface CredentialContext {
   logger: Logger | undefined
 }
 
-/** Parameters a credential adds to the token request. */
+/**
+ * Parameters a credential adds to the token request.
+ *
+ * @example
+ * ```ts
+ * const auth: ClientAuthentication = {
+ *   form: { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: jwt },
+ * }
+ * ```
+ */
 export interface ClientAuthentication {
   form?: Record<string, string>
   headers?: Record<string, string>
 }
 
-/** A token a credential obtained by itself (managed identity). */
+/**
+ * A token a credential obtained by itself (managed identity).
+ *
+ * @example
+ * ```ts
+ * // in a Credential's getToken, from a local token service's answer:
+ * const issued: IssuedToken = { accessToken: body.access_token, tokenType: 'Bearer', expiresAt: Date.now() + body.expires_in * 1000 }
+ * ```
+ */
 export interface IssuedToken {
   accessToken: string
   tokenType?: string
@@ -37,7 +64,15 @@ export interface IssuedToken {
   refreshAt?: number
 }
 
-/** Settings a credential brings from its environment (workload identity's AZURE_* variables). */
+/**
+ * Settings a credential brings from its environment (workload identity's AZURE_* variables).
+ *
+ * @example
+ * ```ts
+ * const defaults: CredentialDefaults = { clientId: appId, tenantId: 'contoso.onmicrosoft.com' }
+ * createTokenProvider({ credential: { kind: 'vault_secret', authenticate, defaults } }) // no clientId/tenantId needed
+ * ```
+ */
 export interface CredentialDefaults {
   clientId?: string
   tenantId?: string

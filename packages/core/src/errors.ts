@@ -45,7 +45,15 @@ export class ConfigurationError extends ApptokenError {
   }
 }
 
-/** Fields the authority reported with a failed token request. */
+/**
+ * Fields the authority reported with a failed token request.
+ *
+ * @example
+ * ```ts
+ * const e = new TokenRequestError({ status: 401, error: 'invalid_client', errorCodes: [7000215] }) // e.g. in a test
+ * e.aadsts // 'AADSTS7000215'
+ * ```
+ */
 export interface TokenRequestErrorDetails {
   status: number
   error?: string | undefined

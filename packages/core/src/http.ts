@@ -2,14 +2,32 @@ import type * as UndiciModule from 'undici'
 import type { Dispatcher } from 'undici'
 import { InvalidTokenResponseError, NetworkError, TimeoutError, isApptokenError } from './errors.js'
 
-/** A buffered HTTP answer. */
+/**
+ * A buffered HTTP answer.
+ *
+ * @example
+ * ```ts
+ * const res = await ctx.http.request({ url: discoveryUrl, method: 'GET', headers: { accept: 'application/json' } })
+ * if (res.status === 200) config = JSON.parse(res.body)
+ * ```
+ */
 export interface HttpResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: string
 }
 
-/** One HTTP request as the token client makes it. */
+/**
+ * One HTTP request as the token client makes it.
+ *
+ * @example
+ * ```ts
+ * const req: HttpRequest = {
+ *   url: 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net',
+ *   method: 'GET', headers: { metadata: 'true' }, signal: ctx.signal, direct: true, // IMDS: never through a proxy
+ * }
+ * ```
+ */
 export interface HttpRequest {
   url: string
   method: 'GET' | 'POST'
@@ -20,7 +38,15 @@ export interface HttpRequest {
   direct?: boolean
 }
 
-/** Sends requests for the provider and credentials (token endpoint, discovery, managed identity). */
+/**
+ * Sends requests for the provider and credentials (token endpoint, discovery, managed identity).
+ *
+ * @example
+ * ```ts
+ * // a stub for unit-testing a custom credential (real ones get ctx.http)
+ * const http: HttpTransport = { request: async () => ({ status: 200, headers: {}, body: '{}' }), close: async () => {} }
+ * ```
+ */
 export interface HttpTransport {
   request(req: HttpRequest): Promise<HttpResponse>
   close(): Promise<void>

@@ -9,6 +9,12 @@ import type { Clock, Logger, RetryOptions } from './types.js'
 /**
  * Options of `createTokenProvider`. Entra needs `tenantId`, `clientId` and `credential`; any
  * other OAuth 2.0 server needs `tokenEndpoint` (or an OIDC `issuer`) instead of a tenant.
+ *
+ * @example
+ * ```ts
+ * const options: TokenProviderOptions = { issuer: 'https://auth.example.com', clientId: 'billing-worker', credential: clientSecret(secret) }
+ * const provider = createTokenProvider(options) // a non-Entra server, found through OIDC discovery
+ * ```
  */
 export interface TokenProviderOptions {
   /** Directory (tenant) GUID or verified domain, e.g. `contoso.onmicrosoft.com`. */

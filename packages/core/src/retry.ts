@@ -11,12 +11,28 @@ export const DEFAULT_RETRY: RetryPolicy = {
 }
 export const NO_RETRY: RetryPolicy = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 0 }
 
-/** Statuses worth another attempt: timeouts, throttling and server errors, never 4xx answers. */
+/**
+ * Statuses worth another attempt: timeouts, throttling and server errors, never 4xx answers.
+ *
+ * @example
+ * ```ts
+ * isRetryableStatus(503) // true
+ * isRetryableStatus(401) // false
+ * ```
+ */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599)
 }
 
-/** Response headers as undici and node:http give them. */
+/**
+ * Response headers as undici and node:http give them.
+ *
+ * @example
+ * ```ts
+ * const headers: HeaderBag = { 'retry-after': '5', 'set-cookie': ['a=1', 'b=2'] } // lower-case names
+ * parseRetryAfter(headers, Date.now()) // 5000
+ * ```
+ */
 export type HeaderBag = Record<string, string | string[] | undefined>
 
 function header(headers: HeaderBag, name: string): string | undefined {
@@ -27,6 +43,13 @@ function header(headers: HeaderBag, name: string): string | undefined {
 /**
  * The delay a server asked for, in ms: `retry-after-ms`, `x-ms-retry-after-ms`, then
  * `Retry-After` as seconds or an HTTP date. `undefined` when absent or unreadable.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter({ 'retry-after': '5' }, Date.now())                            // 5000
+ * parseRetryAfter({ 'x-ms-retry-after-ms': '1500' }, Date.now())                 // 1500
+ * parseRetryAfter({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }, Date.now()) // ms until that date; 0 once past
+ * ```
  */
 export function parseRetryAfter(headers: HeaderBag, now: number): number | undefined {
   for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {

@@ -24,7 +24,15 @@ export function defaultScope(resource: string): string {
   return r.endsWith(DEFAULT_SUFFIX) ? r : r + DEFAULT_SUFFIX
 }
 
-/** Splits a scope string or list into a sorted, de-duplicated list. */
+/**
+ * Splits a scope string or list into a sorted, de-duplicated list.
+ *
+ * @example
+ * ```ts
+ * normalizeScopes('https://graph.microsoft.com/.default api://my-api/.default')
+ * // ['api://my-api/.default', 'https://graph.microsoft.com/.default']
+ * ```
+ */
 export function normalizeScopes(scopes: string | readonly string[]): string[] {
   const list = typeof scopes === 'string' ? scopes.split(/\s+/) : scopes.flatMap((s) => s.split(/\s+/))
   return [...new Set(list.filter(Boolean))].sort()

@@ -1,6 +1,14 @@
 import type { AccessToken, GetTokenOptions } from './types.js'
 
-/** `@azure/core-auth`'s AccessToken, declared here so core needs no Azure package at run time. */
+/**
+ * `@azure/core-auth`'s AccessToken, declared here so core needs no Azure package at run time.
+ *
+ * @example
+ * ```ts
+ * const t = await provider.toTokenCredential().getToken('https://vault.azure.net/.default')
+ * console.log(t?.expiresOnTimestamp, t?.refreshAfterTimestamp) // epoch milliseconds
+ * ```
+ */
 export interface AzureAccessToken {
   token: string
   expiresOnTimestamp: number
@@ -8,14 +16,30 @@ export interface AzureAccessToken {
   tokenType?: 'Bearer' | 'pop'
 }
 
-/** The options `@azure/core-auth` passes to `TokenCredential.getToken` that apptoken uses. */
+/**
+ * The options `@azure/core-auth` passes to `TokenCredential.getToken` that apptoken uses.
+ *
+ * @example
+ * ```ts
+ * const credential = provider.toTokenCredential()
+ * await credential.getToken('https://vault.azure.net/.default', { tenantId: 'fabrikam.onmicrosoft.com', abortSignal: AbortSignal.timeout(5_000) })
+ * ```
+ */
 export interface AzureGetTokenOptions {
   abortSignal?: AbortSignalLike | undefined
   tenantId?: string | undefined
   claims?: string | undefined
 }
 
-/** Structural `AbortSignalLike` of `@azure/abort-controller`. */
+/**
+ * Structural `AbortSignalLike` of `@azure/abort-controller`.
+ *
+ * @example
+ * ```ts
+ * const abortSignal: AbortSignalLike = AbortSignal.timeout(5_000) // a native AbortSignal fits
+ * await provider.toTokenCredential().getToken('https://vault.azure.net/.default', { abortSignal })
+ * ```
+ */
 export interface AbortSignalLike {
   readonly aborted: boolean
   addEventListener(

@@ -15,7 +15,15 @@ import { computeRefreshAt } from './token-response.js'
 import { makeAccessToken } from './access-token.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
 
-/** Counters a daemon can report (the demo prints them). */
+/**
+ * Counters a daemon can report (the demo prints them).
+ *
+ * @example
+ * ```ts
+ * const { tokenRequests, cacheHits, backgroundRefreshes, retries } = provider.stats()
+ * setInterval(() => console.log(provider.stats()), 60_000)
+ * ```
+ */
 export interface TokenProviderStats {
   /** Token requests that reached the authority (or the shared cache's fetch), retries excluded. */
   tokenRequests: number

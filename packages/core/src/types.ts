@@ -1,6 +1,13 @@
 /**
  * An app token as callers see it. `accessToken` is not enumerable, so `JSON.stringify(token)`,
  * `console.log(token)` and spreading never copy the bearer value by accident.
+ *
+ * @example
+ * ```ts
+ * const token = await provider.getToken('api://my-api/.default')
+ * headers.set('authorization', `Bearer ${token.accessToken}`)
+ * console.log(token) // accessToken shows as '[redacted]'
+ * ```
  */
 export interface AccessToken {
   readonly accessToken: string
@@ -17,7 +24,15 @@ export interface AccessToken {
   readonly fromCache: boolean
 }
 
-/** Per-call options of `provider.getToken`. */
+/**
+ * Per-call options of `provider.getToken`.
+ *
+ * @example
+ * ```ts
+ * await provider.getToken(scope, { tenantId: 'fabrikam.onmicrosoft.com', signal: AbortSignal.timeout(2_000) })
+ * await provider.getToken(scope, { forceRefresh: true, rejectedToken: sent.accessToken }) // after a 401
+ * ```
+ */
 export interface GetTokenOptions {
   /** Skip the cache and request a new token (concurrent forced calls still share one request). */
   forceRefresh?: boolean
@@ -37,6 +52,11 @@ export interface GetTokenOptions {
 /**
  * A console-like logger; `console` and pino both fit. Calls are `(fields, message)`. Never
  * receives a secret, assertion or token value.
+ *
+ * @example
+ * ```ts
+ * createTokenProvider({ tenantId, clientId, credential, logger: console }) // or a pino logger
+ * ```
  */
 export interface Logger {
   debug?(fields: Record<string, unknown>, message: string): void
@@ -45,13 +65,29 @@ export interface Logger {
   error?(fields: Record<string, unknown>, message: string): void
 }
 
-/** Time source and timer; replace it in tests to drive refresh and retry without waiting. */
+/**
+ * Time source and timer; replace it in tests to drive refresh and retry without waiting.
+ *
+ * @example
+ * ```ts
+ * let now = Date.now()
+ * const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) } // a test clock: no real waits
+ * createTokenProvider({ tenantId, clientId, credential, clock })
+ * ```
+ */
 export interface Clock {
   now(): number
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
-/** Retry policy for token requests (network errors, 408, 429, 5xx). */
+/**
+ * Retry policy for token requests (network errors, 408, 429, 5xx).
+ *
+ * @example
+ * ```ts
+ * createTokenProvider({ tenantId, clientId, credential, retry: { maxRetries: 5, maxElapsedMs: 30_000 } })
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 3. */
   maxRetries?: number

@@ -1,6 +1,15 @@
 import { ConfigurationError } from './errors.js'
 
-/** True for localhost, 127.0.0.0/8 and ::1: the only hosts that may be reached over plain http. */
+/**
+ * True for localhost, 127.0.0.0/8 and ::1: the only hosts that may be reached over plain http.
+ *
+ * @example
+ * ```ts
+ * isLoopbackHost('127.0.0.1') // true
+ * isLoopbackHost('[::1]') // true
+ * isLoopbackHost('api.contoso.com') // false
+ * ```
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
   return (
@@ -8,7 +17,16 @@ export function isLoopbackHost(hostname: string): boolean {
   )
 }
 
-/** True when credentials may travel to this URL: https, or http to a loopback host. */
+/**
+ * True when credentials may travel to this URL: https, or http to a loopback host.
+ *
+ * @example
+ * ```ts
+ * isSecureUrl(new URL('https://api.contoso.com')) // true
+ * isSecureUrl(new URL('http://localhost:8080/token')) // true
+ * isSecureUrl(new URL('http://api.contoso.com')) // false
+ * ```
+ */
 export function isSecureUrl(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
 }

@@ -3,7 +3,15 @@
  * does not need undici's types; undici stays an optional peer.
  */
 
-/** What an interceptor reads from undici's dispatch options. */
+/**
+ * What an interceptor reads from undici's dispatch options.
+ *
+ * @example
+ * ```ts
+ * const opts: DispatchOptions = { origin: 'https://api.contoso.com', path: '/todolist?top=10', method: 'GET' }
+ * new URL(opts.path, opts.origin ?? undefined).origin // 'https://api.contoso.com': checked against origins
+ * ```
+ */
 export interface DispatchOptions {
   origin?: string | URL | null | undefined
   path: string
@@ -13,7 +21,16 @@ export interface DispatchOptions {
   signal?: unknown
 }
 
-/** undici's `DispatchController`. */
+/**
+ * undici's `DispatchController`.
+ *
+ * @example
+ * ```ts
+ * const handler: DispatchHandler = {
+ *   onResponseStart(controller: DispatchController, statusCode) { if (statusCode === 429) controller.abort(new Error('throttled')) },
+ * }
+ * ```
+ */
 export interface DispatchController {
   readonly aborted: boolean
   readonly paused: boolean
@@ -25,7 +42,17 @@ export interface DispatchController {
   resume(): void
 }
 
-/** undici's `DispatchHandler` (the handler API of undici 7 and later). */
+/**
+ * undici's `DispatchHandler` (the handler API of undici 7 and later).
+ *
+ * @example
+ * ```ts
+ * const handler: DispatchHandler = {
+ *   onResponseStart: (_controller, statusCode) => console.log('status', statusCode),
+ *   onResponseError: (_controller, error) => console.error(error),
+ * }
+ * ```
+ */
 export interface DispatchHandler {
   onRequestStart?(controller: DispatchController, context: unknown): void
   onRequestUpgrade?(
@@ -51,11 +78,25 @@ export interface DispatchHandler {
   onBodySent?(chunk: unknown): void
 }
 
-/** undici's `Dispatcher['dispatch']`. */
+/**
+ * undici's `Dispatcher['dispatch']`.
+ *
+ * @example
+ * ```ts
+ * const next = dispatch as Dispatch // inside an interceptor
+ * const logged: Dispatch = (opts, handler) => (console.log(opts.method, opts.path), next(opts, handler))
+ * ```
+ */
 export type Dispatch = (options: DispatchOptions, handler: DispatchHandler) => boolean
 
 /**
  * An interceptor for `dispatcher.compose(...)`. Generic so it is assignable to the interceptor
  * type of whichever undici version the app uses.
+ *
+ * @example
+ * ```ts
+ * const interceptor: DispatchInterceptor = appTokenInterceptor(provider, { scopes, origins: ['https://api.contoso.com'] })
+ * const dispatcher = new Agent().compose(interceptor)
+ * ```
  */
 export type DispatchInterceptor = <D extends (options: never, handler: never) => boolean>(dispatch: D) => D

@@ -16,8 +16,15 @@ interface RequestLike {
   clone(): RequestLike
 }
 
-/** The parts of a `Response` that apptoken reads. */
-/** What `withAppToken` needs of a fetch response. */
+/**
+ * What `withAppToken` needs of a fetch response.
+ *
+ * @example
+ * ```ts
+ * const res: ResponseLike = await fetch('https://api.contoso.com/todolist') // a fetch Response fits
+ * if (res.status === 401) console.warn(res.headers.get('www-authenticate'))
+ * ```
+ */
 export interface ResponseLike {
   readonly status: number
   readonly url: string
@@ -26,7 +33,16 @@ export interface ResponseLike {
 }
 
 type Init = { headers?: unknown; body?: unknown; signal?: AbortSignal | null } & Record<string, unknown>
-/** Any fetch-shaped function: the global one, undici's, or a wrapper. */
+/**
+ * Any fetch-shaped function: the global one, undici's, or a wrapper.
+ *
+ * @example
+ * ```ts
+ * import { fetch as undiciFetch } from 'undici'
+ * const inner: AnyFetch = undiciFetch // or the global fetch, or a wrapper of the same shape
+ * const apiFetch = withAppToken(undiciFetch, provider, { scopes, origins: ['https://api.contoso.com'] })
+ * ```
+ */
 export type AnyFetch = (input: never, init?: never) => Promise<ResponseLike>
 
 const isRequest = (input: unknown): input is RequestLike =>

@@ -4,6 +4,12 @@ import { isSecureUrl } from '../urls.js'
 /**
  * Builds the set of origins a token may be sent to: `origins` if given, else the client's base
  * URL. Each must be https, or http on loopback; with neither, attaching throws.
+ *
+ * @example
+ * ```ts
+ * resolveOrigins(undefined, 'https://api.contoso.com/v1/', 'my-client') // Set { 'https://api.contoso.com' }
+ * resolveOrigins(['http://api.contoso.com'], undefined, 'my-client')   // throws ConfigurationError (plain http)
+ * ```
  */
 export function resolveOrigins(
   origins: readonly (string | URL)[] | undefined,

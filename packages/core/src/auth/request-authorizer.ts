@@ -6,7 +6,18 @@ import { isSecureUrl } from '../urls.js'
 import { resolveOrigins } from './origins.js'
 import { claimsFromChallenge, parseWwwAuthenticate } from './www-authenticate.js'
 
-/** Options every adapter takes. */
+/**
+ * Options every adapter takes.
+ *
+ * @example
+ * ```ts
+ * const options: AppTokenOptions = {
+ *   scopes: 'api://orders-api/.default',
+ *   origins: ['https://orders.contoso.com', 'https://billing.contoso.com'],
+ *   scopesFor: (url) => (url.hostname === 'billing.contoso.com' ? 'api://billing-api/.default' : undefined),
+ * }
+ * ```
+ */
 export interface AppTokenOptions {
   /** The token's scope: one resource + `/.default` for Entra, e.g. `api://my-api/.default`. */
   scopes: string | readonly string[]
@@ -18,7 +29,15 @@ export interface AppTokenOptions {
   scopesFor?: (url: URL) => string | readonly string[] | undefined
 }
 
-/** Where an adapter's default origin comes from. */
+/**
+ * Where an adapter's default origin comes from.
+ *
+ * @example
+ * ```ts
+ * const context: AuthorizerContext = { baseUrl: options.prefixUrl, adapter: 'got', baseUrlOption: 'prefixUrl' }
+ * const auth = createRequestAuthorizer(provider, options, context)
+ * ```
+ */
 export interface AuthorizerContext {
   /** The client's base URL, when the adapter can see it. */
   baseUrl?: string | URL | undefined
@@ -28,13 +47,30 @@ export interface AuthorizerContext {
   baseUrlOption?: string
 }
 
-/** The header to send and the token inside it (to compare on a 401). */
+/**
+ * The header to send and the token inside it (to compare on a 401).
+ *
+ * @example
+ * ```ts
+ * const a = await auth.authorize('https://api.contoso.com/todolist')
+ * if (a !== undefined) headers.set('authorization', a.header) // keep a.token to report a 401
+ * ```
+ */
 export interface Authorization {
   header: string
   token: string
 }
 
-/** What an adapter reports about a 401 answer. */
+/**
+ * What an adapter reports about a 401 answer.
+ *
+ * @example
+ * ```ts
+ * const retry = await auth.onUnauthorized({
+ *   url: res.url, wwwAuthenticate: res.headers.get('www-authenticate'), token: sent.token, retried: false,
+ * })
+ * ```
+ */
 export interface UnauthorizedResponse {
   url: string | URL
   /** The `WWW-Authenticate` header value(s). */

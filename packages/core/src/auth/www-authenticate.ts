@@ -1,4 +1,12 @@
-/** One challenge of a `WWW-Authenticate` header. */
+/**
+ * One challenge of a `WWW-Authenticate` header.
+ *
+ * @example
+ * ```ts
+ * const [challenge] = parseWwwAuthenticate('Bearer realm="api", error="invalid_token"')
+ * // { scheme: 'bearer', params: { realm: 'api', error: 'invalid_token' } }
+ * ```
+ */
 export interface AuthChallenge {
   /** Lower-cased scheme, e.g. `bearer`. */
   scheme: string

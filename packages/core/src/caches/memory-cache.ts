@@ -2,13 +2,29 @@ import type { CachedToken, TokenCache } from '../cache.js'
 import { ConfigurationError } from '../errors.js'
 import { LruMap } from './lru-map.js'
 
-/** Options of {@link memoryCache}. */
+/**
+ * Options of {@link memoryCache}.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryCacheOptions = { maxEntries: 1_000 } // a few APIs in a few tenants
+ * createTokenProvider({ tenantId, clientId, credential, cache: memoryCache(options) })
+ * ```
+ */
 export interface MemoryCacheOptions {
   /** Most tokens kept (one per tenant + scope set). Default 10,000; least recently used go first. */
   maxEntries?: number
 }
 
-/** The in-process cache. A provider given one uses it as its only tier. */
+/**
+ * The in-process cache. A provider given one uses it as its only tier.
+ *
+ * @example
+ * ```ts
+ * const cache = new MemoryCache({ maxEntries: 1_000 }) // same as memoryCache({ maxEntries: 1_000 })
+ * createTokenProvider({ tenantId, clientId, credential, cache })
+ * ```
+ */
 export class MemoryCache implements TokenCache {
   readonly maxEntries: number
   readonly #map: LruMap<CachedToken>

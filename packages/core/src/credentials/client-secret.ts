@@ -1,16 +1,39 @@
 import type { ClientAuthentication, Credential, CredentialContext } from '../credential.js'
 import { ConfigurationError } from '../errors.js'
 
-/** How the secret is presented to the token endpoint. */
+/**
+ * How the secret is presented to the token endpoint.
+ *
+ * @example
+ * ```ts
+ * const authMethod: SecretAuthMethod = process.env.TOKEN_AUTH_BASIC ? 'client_secret_basic' : 'client_secret_post'
+ * clientSecret(process.env.CLIENT_SECRET!, { authMethod })
+ * ```
+ */
 export type SecretAuthMethod = 'client_secret_post' | 'client_secret_basic'
 
-/** Options of {@link clientSecret}. */
+/**
+ * Options of {@link clientSecret}.
+ *
+ * @example
+ * ```ts
+ * clientSecret(process.env.CLIENT_SECRET!, { authMethod: 'client_secret_basic' }) // Authorization: Basic
+ * ```
+ */
 export interface ClientSecretOptions {
   /** Default `client_secret_post`; with `issuer` discovery, chosen from what the server supports. */
   authMethod?: SecretAuthMethod
 }
 
-/** A secret value, or a function that returns the current one (read on every token request). */
+/**
+ * A secret value, or a function that returns the current one (read on every token request).
+ *
+ * @example
+ * ```ts
+ * clientSecret(process.env.AZURE_CLIENT_SECRET!)                                            // a fixed value
+ * clientSecret(async () => (await readFile('/run/secrets/client-secret', 'utf8')).trim()) // read per request
+ * ```
+ */
 export type SecretSource = string | (() => string | Promise<string>)
 
 // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
