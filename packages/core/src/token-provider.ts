@@ -71,6 +71,8 @@ interface ScopeInfo {
   scopes: string[]
   scopeKey: string
   defaultKey: string
+  /** Cache keys of the other tenants seen with these scopes, by the tenantId callers pass. */
+  tenantKeys: Map<string, string>
 }
 
 const MEMO_LIMIT = 10_000
@@ -116,7 +118,7 @@ class Provider implements TokenProvider {
   }
 
   getToken(scopes: string | readonly string[], options?: GetTokenOptions): Promise<AccessToken> {
-    // The hot path: a memoised scope string and a fresh cached token cost two Map lookups.
+    // The hot path: a memoised scope string and a fresh cached token cost two or three Map lookups.
     if (typeof scopes === 'string') {
       const info = this.#scopeMemo.get(scopes)
       if (info !== undefined) {
@@ -126,10 +128,10 @@ class Provider implements TokenProvider {
           options.tenantId !== undefined &&
           options.forceRefresh !== true &&
           options.claims === undefined &&
-          options.signal === undefined &&
-          this.#tenantMemo.has(options.tenantId)
+          options.signal === undefined
         ) {
-          key = this.#key(options.tenantId, info.scopeKey)
+          // Only tenants that passed validation are in tenantKeys: no string is built here.
+          key = info.tenantKeys.get(options.tenantId)
         }
         if (key !== undefined) {
           const entry = this.#front.get(key)
@@ -170,12 +172,27 @@ class Provider implements TokenProvider {
         'pass the scopes the authorization server expects',
       )
     const scopeKey = list.join(' ')
-    const info = { scopes: list, scopeKey, defaultKey: this.#key(this.tenantId, scopeKey) }
+    const info: ScopeInfo = {
+      scopes: list,
+      scopeKey,
+      defaultKey: this.#key(this.tenantId, scopeKey),
+      tenantKeys: new Map(),
+    }
     if (memoKey !== undefined) {
       if (this.#scopeMemo.size >= MEMO_LIMIT) this.#scopeMemo.clear()
       this.#scopeMemo.set(memoKey, info)
     }
     return info
+  }
+
+  #tenantKey(info: ScopeInfo, tenant: string, asGiven: string | undefined): string {
+    const known = info.tenantKeys.get(tenant)
+    if (known !== undefined) return known
+    const key = this.#key(tenant, info.scopeKey)
+    if (info.tenantKeys.size >= MEMO_LIMIT) info.tenantKeys.clear()
+    info.tenantKeys.set(tenant, key)
+    if (asGiven !== undefined) info.tenantKeys.set(asGiven, key)
+    return key
   }
 
   #callTenant(tenantId: string | undefined): string {
@@ -207,7 +224,7 @@ class Provider implements TokenProvider {
     if (this.#closing.signal.aborted) throw new ApptokenError('ERR_CLOSED', 'The token provider was closed')
     const info = this.#scopeInfo(scopes)
     const tenant = this.#callTenant(options.tenantId)
-    const key = tenant === this.tenantId ? info.defaultKey : this.#key(tenant, info.scopeKey)
+    const key = tenant === this.tenantId ? info.defaultKey : this.#tenantKey(info, tenant, options.tenantId)
     const claims =
       options.claims === undefined || options.claims === '' ? undefined : checkClaimsJson(options.claims)
     const now = this.#clock.now()

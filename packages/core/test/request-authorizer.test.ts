@@ -27,6 +27,29 @@ describe('origins', () => {
     expect(a.tokenRequests()).toHaveLength(0)
   })
 
+  it('is not fooled by look-alike URLs that share the origin as a prefix', () => {
+    const auth = make({}, 'https://api.contoso.com')
+    for (const url of [
+      'https://api.contoso.com',
+      'https://api.contoso.com?x=1',
+      'https://api.contoso.com#f',
+      'HTTPS://API.CONTOSO.COM/x',
+      'https://api.contoso.com:443/x',
+      // WHATWG URLs read '\\' as '/': this one really goes to api.contoso.com.
+      'https://api.contoso.com\\@evil.example/',
+    ]) {
+      expect(auth.isAllowed(url)).toBe(true)
+    }
+    for (const url of [
+      'https://api.contoso.com.evil.example/',
+      'https://api.contoso.com@evil.example/',
+      'https://api.contoso.com:8443/',
+      'https://api.contoso.community/',
+    ]) {
+      expect(auth.isAllowed(url)).toBe(false)
+    }
+  })
+
   it('throws at attach time without a base URL or origins', () => {
     expect(() => make()).toThrow(/origins/)
   })
@@ -38,9 +61,13 @@ describe('origins', () => {
 
   it('checks the scope at attach time', () => {
     provider = providerFor(a)
-    expect(() => createRequestAuthorizer(provider, { scopes: 'api://apptoken-test-api' }, { baseUrl: 'https://x.test', adapter: 'x' })).toThrow(
-      /use "api:\/\/apptoken-test-api\/.default"/,
-    )
+    expect(() =>
+      createRequestAuthorizer(
+        provider,
+        { scopes: 'api://apptoken-test-api' },
+        { baseUrl: 'https://x.test', adapter: 'x' },
+      ),
+    ).toThrow(/use "api:\/\/apptoken-test-api\/.default"/)
   })
 })
 
@@ -51,7 +78,14 @@ describe('401 handling', () => {
     const auth = make({ origins: ['https://api.contoso.com'] })
     const first = await auth.authorize(url)
     const retries = await Promise.all(
-      Array.from({ length: 50 }, () => auth.onUnauthorized({ url, wwwAuthenticate: 'Bearer error="invalid_token"', token: first!.token, retried: false })),
+      Array.from({ length: 50 }, () =>
+        auth.onUnauthorized({
+          url,
+          wwwAuthenticate: 'Bearer error="invalid_token"',
+          token: first!.token,
+          retried: false,
+        }),
+      ),
     )
     expect(new Set(retries.map((r) => r!.token)).size).toBe(1)
     expect(retries[0]!.token).not.toBe(first!.token)
@@ -64,9 +98,20 @@ describe('401 handling', () => {
 
   it('never retries twice, other origins, or non-Bearer challenges', async () => {
     const auth = make({ origins: ['https://api.contoso.com'] })
-    expect(await auth.onUnauthorized({ url, wwwAuthenticate: null, token: 'x', retried: true })).toBeUndefined()
-    expect(await auth.onUnauthorized({ url: 'https://other.test/', wwwAuthenticate: null, token: 'x', retried: false })).toBeUndefined()
-    expect(await auth.onUnauthorized({ url, wwwAuthenticate: 'Basic realm="x"', token: 'x', retried: false })).toBeUndefined()
+    expect(
+      await auth.onUnauthorized({ url, wwwAuthenticate: null, token: 'x', retried: true }),
+    ).toBeUndefined()
+    expect(
+      await auth.onUnauthorized({
+        url: 'https://other.test/',
+        wwwAuthenticate: null,
+        token: 'x',
+        retried: false,
+      }),
+    ).toBeUndefined()
+    expect(
+      await auth.onUnauthorized({ url, wwwAuthenticate: 'Basic realm="x"', token: 'x', retried: false }),
+    ).toBeUndefined()
     expect(a.tokenRequests()).toHaveLength(0)
   })
 
@@ -74,7 +119,12 @@ describe('401 handling', () => {
     const auth = make({ origins: ['https://api.contoso.com'] })
     const claims = '{"access_token":{"nbf":{"essential":true,"value":"1"}}}'
     const header = `Bearer error="insufficient_claims", claims="${Buffer.from(claims).toString('base64')}"`
-    const retry = await auth.onUnauthorized({ url, wwwAuthenticate: [header], token: undefined, retried: false })
+    const retry = await auth.onUnauthorized({
+      url,
+      wwwAuthenticate: [header],
+      token: undefined,
+      retried: false,
+    })
     expect(retry?.token).toBeTruthy()
     expect(a.tokenRequests()[0]!.claims).toBe(claims)
   })
@@ -83,7 +133,17 @@ describe('401 handling', () => {
 describe('isReplayableBody', () => {
   it('tells replayable bodies from streams', async () => {
     const { Readable } = await import('node:stream')
-    for (const body of [undefined, null, 'x', Buffer.from('x'), new Uint8Array(1), new URLSearchParams('a=1'), new Blob(['x']), new FormData(), { a: 1 }]) {
+    for (const body of [
+      undefined,
+      null,
+      'x',
+      Buffer.from('x'),
+      new Uint8Array(1),
+      new URLSearchParams('a=1'),
+      new Blob(['x']),
+      new FormData(),
+      { a: 1 },
+    ]) {
       expect(isReplayableBody(body)).toBe(true)
     }
     for (const body of [Readable.from(['x']), new ReadableStream(), (async function* () {})()]) {

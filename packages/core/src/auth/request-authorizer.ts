@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js'
 import { normalizeScopes, validateEntraScopes } from '../scopes.js'
 import type { TokenProvider } from '../token-provider.js'
-import type { GetTokenOptions } from '../types.js'
+import type { AccessToken, GetTokenOptions } from '../types.js'
 import { isSecureUrl } from '../urls.js'
 import { resolveOrigins } from './origins.js'
 import { claimsFromChallenge, parseWwwAuthenticate } from './www-authenticate.js'
@@ -119,6 +119,7 @@ class Authorizer implements RequestAuthorizer {
   readonly #scopes: string | readonly string[]
   readonly #tenantId: string | undefined
   readonly #scopesFor: AppTokenOptions['scopesFor']
+  #last: Authorization | undefined
 
   constructor(
     private readonly provider: TokenProvider,
@@ -143,32 +144,49 @@ class Authorizer implements RequestAuthorizer {
   }
 
   isAllowed(url: string | URL): boolean {
+    if (typeof url === 'string') {
+      // Fast path, no URL parsing: an allowed origin followed by '/', '?', '#' or nothing ends the
+      // authority there, so the host is that origin's. Anything else is parsed below.
+      for (const origin of this.#origins) {
+        if (url.startsWith(origin)) {
+          const next = url.charCodeAt(origin.length)
+          if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) return true
+        }
+      }
+    }
     const u = toUrl(url)
     return u !== undefined && this.#origins.has(u.origin) && isSecureUrl(u)
   }
 
-  #scopesOf(url: URL): string | readonly string[] {
-    return this.#scopesFor?.(url) ?? this.#scopes
+  /** The header for a token, built once per token rather than per request. */
+  #authorization(t: AccessToken): Authorization {
+    if (this.#last?.token !== t.accessToken) {
+      this.#last = {
+        header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`,
+        token: t.accessToken,
+      }
+    }
+    return this.#last
+  }
+
+  #scopesOf(url: string | URL): string | readonly string[] {
+    if (this.#scopesFor === undefined) return this.#scopes
+    const u = toUrl(url)
+    return (u && this.#scopesFor(u)) ?? this.#scopes
   }
 
   async authorize(url: string | URL, signal?: AbortSignal): Promise<Authorization | undefined> {
-    const u = toUrl(url)
-    if (u === undefined || !this.isAllowed(u)) return undefined
+    if (!this.isAllowed(url)) return undefined
     const options: GetTokenOptions | undefined =
       this.#tenantId === undefined && signal === undefined
         ? undefined
         : { ...(this.#tenantId && { tenantId: this.#tenantId }), ...(signal && { signal }) }
-    const t = await this.provider.getToken(this.#scopesOf(u), options)
-    return {
-      header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`,
-      token: t.accessToken,
-    }
+    return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options))
   }
 
   async onUnauthorized(response: UnauthorizedResponse): Promise<Authorization | undefined> {
     if (response.retried) return undefined
-    const u = toUrl(response.url)
-    if (u === undefined || !this.isAllowed(u)) return undefined
+    if (!this.isAllowed(response.url)) return undefined
     const header = Array.isArray(response.wwwAuthenticate)
       ? response.wwwAuthenticate.join(', ')
       : (response.wwwAuthenticate as string | null | undefined)
@@ -179,11 +197,7 @@ class Authorizer implements RequestAuthorizer {
     if (claims === undefined && response.token !== undefined) options.rejectedToken = response.token
     if (this.#tenantId !== undefined) options.tenantId = this.#tenantId
     if (response.signal !== undefined) options.signal = response.signal
-    const t = await this.provider.getToken(this.#scopesOf(u), options)
-    return {
-      header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`,
-      token: t.accessToken,
-    }
+    return this.#authorization(await this.provider.getToken(this.#scopesOf(response.url), options))
   }
 }
 
