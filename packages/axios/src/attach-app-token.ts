@@ -63,7 +63,6 @@ const respondingUrl = (response: AxiosResponse): string | undefined => {
 /* eslint-disable @typescript-eslint/no-explicit-any -- `any` keeps both axios type files' signatures assignable */
 export interface AxiosInstanceLike {
   defaults: { baseURL?: string | undefined }
-  getUri(config?: any): string
   request(config: any): Promise<any>
   interceptors: {
     request: {
@@ -81,6 +80,16 @@ export interface AxiosInstanceLike {
   }
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
+
+// axios's own rule (buildFullPath + combineURLs), without the config merge inside getUri(),
+// which costs about 10 µs a request. Only the origin matters here, so params are left out.
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i
+const targetUrl = (config: InternalAxiosRequestConfig): string => {
+  const url = config.url ?? ''
+  const base = config.baseURL
+  if (!base || (ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false)) return url
+  return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base
+}
 
 const asSignal = (signal: unknown): AbortSignal | undefined =>
   signal instanceof AbortSignal ? signal : undefined
@@ -120,7 +129,7 @@ export function attachAppToken(
     const signal = asSignal(config.signal)
     let auth
     try {
-      auth = await authorizer.authorize(instance.getUri(config), signal)
+      auth = await authorizer.authorize(targetUrl(config), signal)
     } catch (error) {
       // Sent on without a token, axios itself rejects it with its usual CanceledError before sending.
       if (signal?.aborted) return config
@@ -153,7 +162,7 @@ export function attachAppToken(
     let auth
     try {
       auth = await authorizer.onUnauthorized({
-        url: respondingUrl(response) ?? instance.getUri(tracked),
+        url: respondingUrl(response) ?? targetUrl(tracked),
         wwwAuthenticate: response.headers['www-authenticate'] as string | string[] | undefined,
         token: tracked[SENT_TOKEN],
         retried,
