@@ -1,0 +1,114 @@
+/**
+ * The token clients under test, each set up the way its users set it up for a multi-tenant daemon,
+ * all against the same local authority. Every contender exposes:
+ *   get(tenantId)   cached-or-fetched token for that tenant (per-call tenant)
+ *   getDefault()    token for the configured tenant, no per-call options
+ *   refresh()       a token that bypasses the cache (for the 401 storm)
+ *   close()
+ */
+import { SCOPE } from './config.mjs'
+
+export async function createContender(name, env) {
+  switch (name) {
+    case 'floor':
+      return createFloor(env)
+    case 'apptoken':
+      return createApptoken(env)
+    case 'msal':
+      return createMsal(env)
+    case 'identity':
+      return createIdentity(env)
+    default:
+      throw new Error(`unknown contender ${name}`)
+  }
+}
+
+/**
+ * A Map lookup plus an expiry check: the least any cache can do. Its "token request" copies a
+ * real token into a fresh string, so heap figures compare like with like.
+ */
+function createFloor(env) {
+  const map = new Map()
+  const sample = Buffer.from(env.sampleToken, 'latin1')
+  let serial = 0
+  const fetchToken = (tenantId) => {
+    const bytes = Buffer.from(sample)
+    bytes.write(String(serial++).padStart(10, '0'), bytes.length - 10, 'latin1')
+    const entry = { accessToken: bytes.toString('latin1'), expiresAt: Date.now() + 3_600_000, tenantId }
+    map.set(tenantId, entry)
+    return entry
+  }
+  const lookup = (tenantId) => {
+    const entry = map.get(tenantId)
+    if (entry !== undefined && entry.expiresAt > Date.now()) return entry
+    return fetchToken(tenantId)
+  }
+  return {
+    // What a hand-written async getToken costs: the same lookup, awaited.
+    get: async (tenantId) => lookup(tenantId),
+    getSync: lookup,
+    getDefault: async () => lookup(env.tenantId),
+    refresh: async () => fetchToken(env.tenantId),
+    close: async () => {},
+  }
+}
+
+async function createApptoken(env) {
+  const { createTokenProvider, clientSecret } = await import('@apptoken/core')
+  const provider = createTokenProvider({
+    authorityHost: env.authorityHost,
+    tenantId: env.tenantId,
+    clientId: env.clientId,
+    credential: clientSecret(env.clientSecret),
+    allowedTenants: '*',
+  })
+  return {
+    provider,
+    get: (tenantId) => provider.getToken(SCOPE, { tenantId }),
+    getDefault: () => provider.getToken(SCOPE),
+    refresh: () => provider.getToken(SCOPE, { forceRefresh: true }),
+    close: () => provider.close(),
+  }
+}
+
+/**
+ * One ConfidentialClientApplication with the tenant's authority per request, as msal documents
+ * for multi-tenant daemons (and as @azure/identity does internally). `knownAuthorities`,
+ * `authorityMetadata` and `cloudDiscoveryMetadata` spare it every discovery call.
+ */
+async function createMsal(env) {
+  const { ConfidentialClientApplication } = await import('@azure/msal-node')
+  const cca = new ConfidentialClientApplication({
+    auth: {
+      clientId: env.clientId,
+      clientSecret: env.clientSecret,
+      authority: `${env.authorityHost}/${env.tenantId}`,
+      knownAuthorities: [new URL(env.authorityHost).host],
+      authorityMetadata: env.authorityMetadata,
+      cloudDiscoveryMetadata: env.cloudDiscoveryMetadata,
+    },
+  })
+  const scopes = [SCOPE]
+  return {
+    get: (tenantId) =>
+      cca.acquireTokenByClientCredential({ scopes, authority: `${env.authorityHost}/${tenantId}` }),
+    getDefault: () => cca.acquireTokenByClientCredential({ scopes }),
+    refresh: () => cca.acquireTokenByClientCredential({ scopes, skipCache: true }),
+    close: async () => {},
+  }
+}
+
+async function createIdentity(env) {
+  const { ClientSecretCredential } = await import('@azure/identity')
+  const credential = new ClientSecretCredential(env.tenantId, env.clientId, env.clientSecret, {
+    authorityHost: env.authorityHost,
+    disableInstanceDiscovery: true,
+    additionallyAllowedTenants: ['*'],
+  })
+  return {
+    get: (tenantId) => credential.getToken(SCOPE, { tenantId }),
+    getDefault: () => credential.getToken(SCOPE),
+    refresh: undefined, // getToken has no way to skip its cache
+    close: async () => {},
+  }
+}
