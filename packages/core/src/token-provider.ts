@@ -88,6 +88,7 @@ class Provider implements TokenProvider {
   readonly #flights = new SingleFlight<Entry>()
   readonly #scopeMemo = new Map<string, ScopeInfo>()
   readonly #tenantMemo = new Set<string>()
+  readonly #memoLimit: number
   readonly #clock: Clock
   readonly #logger: Logger | undefined
   readonly #client: TokenClient
@@ -102,7 +103,10 @@ class Provider implements TokenProvider {
     this.tenantId = this.#opts.tenantId
     this.mode = this.#opts.mode
     const cache = options.cache
-    this.#front = new LruMap(cache instanceof MemoryCache ? cache.maxEntries : 10_000)
+    const maxEntries = cache instanceof MemoryCache ? cache.maxEntries : 10_000
+    this.#front = new LruMap(maxEntries)
+    // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
+    this.#memoLimit = Math.max(MEMO_LIMIT, 2 * maxEntries + 1)
     this.#shared = cache === undefined || cache instanceof MemoryCache ? undefined : cache
     this.#clock = options.clock ?? systemClock
     this.#logger = options.logger
@@ -189,7 +193,7 @@ class Provider implements TokenProvider {
     const known = info.tenantKeys.get(tenant)
     if (known !== undefined) return known
     const key = this.#key(tenant, info.scopeKey)
-    if (info.tenantKeys.size >= MEMO_LIMIT) info.tenantKeys.clear()
+    if (info.tenantKeys.size >= this.#memoLimit) info.tenantKeys.clear()
     info.tenantKeys.set(tenant, key)
     if (asGiven !== undefined) info.tenantKeys.set(asGiven, key)
     return key
@@ -213,7 +217,7 @@ class Provider implements TokenProvider {
         `add it to allowedTenants, or pass allowedTenants: '*' to allow any tenant`,
       )
     }
-    if (this.#tenantMemo.size >= MEMO_LIMIT) this.#tenantMemo.clear()
+    if (this.#tenantMemo.size >= this.#memoLimit) this.#tenantMemo.clear()
     this.#tenantMemo.add(t)
     return t
   }
