@@ -21,8 +21,20 @@ case "$cmd" in
     exec node apps/demo/dist/main.js "$@" ;;
   test)
     # Two cores: more parallel vitest/tsc processes only thrash and push tests past their timeouts.
-    npx turbo run build lint typecheck test --concurrency=2 --continue=dependencies-successful --output-logs=new-only
-    bash scripts/packaging-check.sh --skip-build
+    mkdir -p .tmp
+    status=0
+    npx turbo run build lint typecheck test --concurrency=2 --continue=dependencies-successful --output-logs=full |
+      tee .tmp/test.log || status=$?
+    if [ "$status" -eq 0 ]; then bash scripts/packaging-check.sh --skip-build || status=$?; fi
+    # One closing line over every package's vitest summary ("Tests  3 failed | 135 passed (138)").
+    sed 's/\x1b\[[0-9;]*m//g' .tmp/test.log | node -e '
+      let passed = 0, failed = 0
+      for (const line of require("fs").readFileSync(0, "utf8").split("\n")) {
+        const m = / Tests +(?:(\d+) failed \| )?(\d+) passed/.exec(line)
+        if (m) { failed += Number(m[1] ?? 0); passed += Number(m[2]) }
+      }
+      console.log(`tests: ${passed} passed, ${failed} failed`)'
+    exit "$status"
     ;;
   *) echo "usage: scripts/run.sh demo|test" >&2; exit 2 ;;
 esac
