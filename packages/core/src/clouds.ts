@@ -40,3 +40,21 @@ export function graphHostFor(authorityHost: string): string {
       return 'https://graph.microsoft.com'
   }
 }
+
+// The US Government cloud serves two Graph deployments: GCC High and DoD.
+const EXTRA_GRAPH_ORIGINS: Readonly<Record<string, readonly string[]>> = {
+  'https://graph.microsoft.us': ['https://dod-graph.microsoft.us'],
+}
+
+/**
+ * Every Microsoft Graph origin of a cloud, by authority host: the hosts a Graph token may go to.
+ *
+ * @example
+ * ```ts
+ * graphOriginsFor(AzureCloud.USGovernment) // ['https://graph.microsoft.us', 'https://dod-graph.microsoft.us']
+ * ```
+ */
+export function graphOriginsFor(authorityHost: string): readonly string[] {
+  const graph = graphHostFor(authorityHost)
+  return [graph, ...(EXTRA_GRAPH_ORIGINS[graph] ?? [])]
+}

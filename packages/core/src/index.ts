@@ -15,7 +15,7 @@ export { memoryCache, MemoryCache } from './caches/memory-cache.js'
 export type { MemoryCacheOptions } from './caches/memory-cache.js'
 export type { TokenCache, CachedToken, CoordinateOptions } from './cache.js'
 export { defaultScope, normalizeScopes } from './scopes.js'
-export { AzureCloud, graphHostFor } from './clouds.js'
+export { AzureCloud, graphHostFor, graphOriginsFor } from './clouds.js'
 export type { AzureCloudHost } from './clouds.js'
 export {
   ApptokenError,

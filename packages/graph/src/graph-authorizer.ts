@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   createRequestAuthorizer,
   graphHostFor,
+  graphOriginsFor,
   isSecureUrl,
   type RequestAuthorizer,
   type TokenProvider,
@@ -27,11 +28,6 @@ export interface GraphTargetOptions {
   baseUrl?: string
   /** Tenant for these requests (multi-tenant daemons). */
   tenantId?: string
-}
-
-// The US Government cloud serves two Graph deployments: GCC High and DoD.
-const CLOUD_HOSTS: Readonly<Record<string, readonly string[]>> = {
-  'https://graph.microsoft.us': ['graph.microsoft.us', 'dod-graph.microsoft.us'],
 }
 
 /** The Graph base URL of a cloud, e.g. `https://graph.microsoft.us` for `AzureCloud.USGovernment`. */
@@ -66,13 +62,14 @@ export function customHostsOf(options: GraphTargetOptions): string[] {
   return hosts
 }
 
-const graphHosts = (graph: string): readonly string[] => CLOUD_HOSTS[graph] ?? [new URL(graph).host]
+function graphHosts(options: GraphTargetOptions): string[] {
+  graphBaseUrl(options) // checks `cloud`
+  return graphOriginsFor(options.cloud ?? AzureCloud.Public).map((origin) => new URL(origin).host)
+}
 
 /** Origins that may receive the token: the cloud's Graph hosts and `customHosts` over https, and the base URL's origin. */
 export function allowedOrigins(options: GraphTargetOptions): string[] {
-  const origins = [...graphHosts(graphBaseUrl(options)), ...customHostsOf(options)].map(
-    (host) => `https://${host}`,
-  )
+  const origins = [...graphHosts(options), ...customHostsOf(options)].map((host) => `https://${host}`)
   if (options.baseUrl === undefined) return origins
   const base = URL.parse(options.baseUrl)
   if (base === null || !isSecureUrl(base)) {
@@ -93,7 +90,7 @@ export function graphAuthorizer(
   scopes = options.scopes,
 ): RequestAuthorizer {
   const graph = graphBaseUrl(options)
-  const hosts = graphHosts(graph)
+  const hosts = graphHosts(options)
   return createRequestAuthorizer(
     provider,
     {
