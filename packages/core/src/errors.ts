@@ -1,3 +1,5 @@
+import { redact } from './redact.js'
+
 const BRAND = Symbol.for('apptoken.error')
 
 /**
@@ -16,7 +18,8 @@ export class ApptokenError extends Error {
   declare readonly [BRAND]: true
 
   constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options)
+    // No message may quote a secret, even one passed by mistake as another option.
+    super(redact(message), options)
     this.code = code
     this.name = new.target.name
     Object.defineProperty(this, BRAND, { value: true })
@@ -104,7 +107,8 @@ export class TokenRequestError extends ApptokenError {
     super('ERR_TOKEN_REQUEST', message)
     this.status = details.status
     this.error = details.error
-    this.errorDescription = details.errorDescription
+    this.errorDescription =
+      details.errorDescription === undefined ? undefined : redact(details.errorDescription)
     this.aadsts = aadsts
     this.errorCodes = codes
     this.traceId = details.traceId

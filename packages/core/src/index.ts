@@ -49,8 +49,8 @@ export type {
   UnauthorizedResponse,
   AuthorizerContext,
 } from './auth/request-authorizer.js'
-export { parseWwwAuthenticate, claimsFromChallenge } from './auth/www-authenticate.js'
-export type { AuthChallenge } from './auth/www-authenticate.js'
+export { parseWwwAuthenticate, claimsFromChallenge, readClaimsChallenge } from './auth/www-authenticate.js'
+export type { AuthChallenge, ClaimsChallenge } from './auth/www-authenticate.js'
 export { isReplayableBody } from './auth/body.js'
 export { resolveOrigins } from './auth/origins.js'
 export { clientCertificate } from './credentials/client-certificate.js'

@@ -168,8 +168,11 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     )
   }
   const tenantSource = options.tenantId ?? defaults.tenantId
+  // Generic servers have no tenant in the URL, but the tenant is still part of the cache key: same rules.
   const tenantId = generic
-    ? (tenantSource ?? '')
+    ? tenantSource === undefined
+      ? ''
+      : checkTenant('tenantId', tenantSource)
     : needsClient || tenantSource !== undefined
       ? checkTenant('tenantId', tenantSource)
       : ''

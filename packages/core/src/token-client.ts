@@ -7,7 +7,7 @@ import { CREDENTIAL_REJECTED_CODES } from './hints.js'
 import type { HttpTransport } from './http.js'
 import type { ResolvedOptions } from './options.js'
 import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
-import { parseTokenResponse } from './token-response.js'
+import { checkIssuedToken, parseTokenResponse } from './token-response.js'
 import type { Clock, Logger } from './types.js'
 
 /** One token request as the provider asks for it. */
@@ -79,10 +79,11 @@ export class TokenClient {
       logger: this.logger,
     }
     const credential = this.credential
-    if (credential.getToken) return credential.getToken(ctx)
+    // Every token is checked before it is cached, whoever obtained it.
+    if (credential.getToken) return checkIssuedToken(await credential.getToken(ctx))
     for (let reloads = 0; ; reloads++) {
       try {
-        return await this.#withRetries(ctx)
+        return checkIssuedToken(await this.#withRetries(ctx))
       } catch (error) {
         // A rotated certificate or the next entry of a rotation list: the credential reloads and we retry.
         if (
@@ -148,6 +149,7 @@ export class TokenClient {
       body: form.toString(),
       signal: ctx.signal,
     })
-    return parseTokenResponse(res, this.clock.now())
+    const sensitive = [...Object.values(auth.form ?? {}), ...Object.values(auth.headers ?? {})]
+    return parseTokenResponse(res, this.clock.now(), sensitive)
   }
 }

@@ -11,8 +11,10 @@ import { normalizeScopes, validateEntraScopes } from './scopes.js'
 import { SingleFlight } from './single-flight.js'
 import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
-import { computeRefreshAt } from './token-response.js'
+import { computeRefreshAt, isSendableToken } from './token-response.js'
 import { makeAccessToken } from './access-token.js'
+import { tokenCacheKey } from './token-keys.js'
+import { ForcedRefreshGate } from './forced-refresh-gate.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
 
 /**
@@ -77,6 +79,8 @@ interface ScopeInfo {
 
 const MEMO_LIMIT = 10_000
 const MAX_SKEW = 30_000
+/** Tokens living less than this are used (and cached for their short life) but logged. */
+const SHORT_LIFETIME_MS = 60_000
 
 class Provider implements TokenProvider {
   readonly clientId: string
@@ -86,6 +90,7 @@ class Provider implements TokenProvider {
   readonly #front: LruMap<Entry>
   readonly #shared: TokenCache | undefined
   readonly #flights = new SingleFlight<Entry>()
+  readonly #gate: ForcedRefreshGate
   readonly #scopeMemo = new Map<string, ScopeInfo>()
   readonly #tenantMemo = new Set<string>()
   readonly #memoLimit: number
@@ -94,7 +99,7 @@ class Provider implements TokenProvider {
   readonly #client: TokenClient
   readonly #closing = new AbortController()
   readonly #closeHttp: () => Promise<void>
-  readonly #keyBase: string
+  readonly #authority: string
   #stats = { tokenRequests: 0, cacheHits: 0, backgroundRefreshes: 0 }
 
   constructor(options: TokenProviderOptions) {
@@ -105,6 +110,7 @@ class Provider implements TokenProvider {
     const cache = options.cache
     const maxEntries = cache instanceof MemoryCache ? cache.maxEntries : 10_000
     this.#front = new LruMap(maxEntries)
+    this.#gate = new ForcedRefreshGate(maxEntries)
     // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
     this.#memoLimit = Math.max(MEMO_LIMIT, 2 * maxEntries + 1)
     this.#shared = cache === undefined || cache instanceof MemoryCache ? undefined : cache
@@ -117,7 +123,7 @@ class Provider implements TokenProvider {
     })
     this.#closeHttp = () => http.close()
     this.#client = new TokenClient(this.#opts, options.credential, http, this.#clock, this.#logger)
-    this.#keyBase = `${this.#opts.authorityHost ?? this.#opts.tokenEndpoint ?? this.#opts.issuer}|${this.clientId}|`
+    this.#authority = this.#opts.authorityHost ?? this.#opts.tokenEndpoint ?? this.#opts.issuer ?? ''
     this.#tenantMemo.add(this.tenantId)
   }
 
@@ -150,7 +156,7 @@ class Provider implements TokenProvider {
   }
 
   #key(tenant: string, scopeKey: string): string {
-    return `${this.#keyBase}${tenant.toLowerCase()}|${scopeKey}`
+    return tokenCacheKey(this.#authority, this.clientId, tenant, scopeKey)
   }
 
   #scopeInfo(scopes: string | readonly string[]): ScopeInfo {
@@ -248,6 +254,23 @@ class Provider implements TokenProvider {
       if (rejectedToken !== undefined && entry.cached.accessToken !== rejectedToken) return entry.cached
     }
     const flightKey = claims === undefined ? key : `${key}\u0000${claims}`
+    // A 401-driven refresh (an adapter names the token the API rejected) is coalesced per token and rate-limited.
+    if (rejectedToken !== undefined && usable) {
+      const recent = this.#gate.recent(key, rejectedToken, now)
+      if (recent !== undefined) {
+        if (this.#flights.has(recent.flightKey))
+          return (await this.#flights.run(recent.flightKey, () => this.#never(), signal)).fresh
+        return entry.cached
+      }
+      if (!this.#gate.allow(key, now)) {
+        this.#logger?.warn?.(
+          { event: 'forced_refresh_limited', tenantId: tenant, scopes: info.scopes },
+          'apptoken: too many 401-driven refreshes for these scopes; the 401 goes to the caller',
+        )
+        return entry.cached
+      }
+      this.#gate.started(key, rejectedToken, flightKey, now)
+    }
     const rejected = forceRefresh ? (rejectedToken ?? entry?.cached.accessToken) : undefined
     const acquired = await this.#flights.run(
       flightKey,
@@ -255,6 +278,11 @@ class Provider implements TokenProvider {
       signal,
     )
     return acquired.fresh
+  }
+
+  /** The task of a flight joined while it runs: never called, the running flight answers. */
+  #never(): Promise<Entry> {
+    return Promise.reject(new Error('apptoken: joined a finished refresh'))
   }
 
   #refreshInBackground(key: string, entry: Entry, tenant: string, info: ScopeInfo, now: number): void {
@@ -302,6 +330,11 @@ class Provider implements TokenProvider {
       this.#stats.tokenRequests++
       const now = this.#clock.now()
       const issued = await this.#client.request({ tenantId: tenant, scopes: info.scopes, claims, signal })
+      if (issued.expiresAt - now < SHORT_LIFETIME_MS)
+        this.#logger?.warn?.(
+          { event: 'short_lived_token', tenantId: tenant, scopes: info.scopes, expiresAt: issued.expiresAt },
+          'apptoken: the authority issued a token that expires in less than a minute',
+        )
       const token: CachedToken = {
         accessToken: issued.accessToken,
         tokenType: issued.tokenType ?? 'Bearer',
@@ -342,7 +375,9 @@ class Provider implements TokenProvider {
     rejected: string | undefined,
   ): Promise<CachedToken> {
     const shared = this.#shared!
-    const accept = (t: CachedToken) => t.accessToken !== rejected && t.refreshAt > this.#clock.now()
+    // A stored token is checked like a fresh one: a tampered or foreign value is a miss.
+    const accept = (t: CachedToken) =>
+      t.accessToken !== rejected && t.refreshAt > this.#clock.now() && isSendableToken(t.accessToken, t.tokenType)
     if (shared.coordinate) {
       let fetched = false
       try {

@@ -2,6 +2,7 @@ import type { IssuedToken } from './credential.js'
 import { InvalidTokenResponseError, TokenRequestError } from './errors.js'
 import { tokenErrorHint } from './hints.js'
 import type { HttpResponse } from './http.js'
+import { redact } from './redact.js'
 import { parseRetryAfter } from './retry.js'
 
 const MAX_LIFETIME_S = 366 * 24 * 3600
@@ -25,14 +26,20 @@ function parseJson(body: string): Record<string, unknown> | undefined {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 
-/** Turns an error answer of a token endpoint into a {@link TokenRequestError} with a hint. */
-export function tokenRequestError(res: HttpResponse, now: number): TokenRequestError {
+/** Turns an error answer of a token endpoint into a {@link TokenRequestError} with a hint; `sensitive` values of the request (secret, assertion) are scrubbed from the server's text. */
+export function tokenRequestError(
+  res: HttpResponse,
+  now: number,
+  sensitive: readonly string[] = [],
+): TokenRequestError {
   const json = parseJson(res.body) ?? {}
   const codes = Array.isArray(json.error_codes)
     ? json.error_codes.filter((c): c is number => typeof c === 'number')
     : []
-  const description =
+  const raw =
     str(json.error_description) ?? (parseJson(res.body) ? undefined : res.body.slice(0, 200) || undefined)
+  // A proxy or endpoint that reflects the request must not put the secret into a message.
+  const description = raw === undefined ? undefined : redact(raw, sensitive)
   const error = str(json.error)
   const fromDescription = /^AADSTS(\d+)/.exec(description ?? '')?.[1]
   const allCodes = codes.length > 0 ? codes : fromDescription ? [Number(fromDescription)] : []
@@ -53,8 +60,12 @@ export function tokenRequestError(res: HttpResponse, now: number): TokenRequestE
  * Reads a token endpoint answer. A 2xx that is not JSON, lacks `access_token` or has a
  * nonsensical lifetime is an {@link InvalidTokenResponseError}: never cached.
  */
-export function parseTokenResponse(res: HttpResponse, now: number): IssuedToken {
-  if (res.status < 200 || res.status > 299) throw tokenRequestError(res, now)
+export function parseTokenResponse(
+  res: HttpResponse,
+  now: number,
+  sensitive: readonly string[] = [],
+): IssuedToken {
+  if (res.status < 200 || res.status > 299) throw tokenRequestError(res, now, sensitive)
   const json = parseJson(res.body)
   if (json === undefined)
     throw new InvalidTokenResponseError(
@@ -89,6 +100,44 @@ export function parseTokenResponse(res: HttpResponse, now: number): IssuedToken 
   if (refreshIn !== undefined && refreshIn > 0 && now + refreshIn * 1000 < expiresAt)
     token.refreshAt = now + refreshIn * 1000
   return token
+}
+
+/** RFC 6750 §2.1 `b64token`: the only characters an access token may have in an Authorization header. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/**
+ * True when the token can be sent as `Authorization: Bearer <token>` as it is: a Bearer token of
+ * `b64token` characters only (no CR/LF, no spaces, nothing that could inject a header).
+ */
+export function isSendableToken(accessToken: unknown, tokenType: unknown): boolean {
+  return (
+    typeof accessToken === 'string' &&
+    B64TOKEN.test(accessToken) &&
+    typeof tokenType === 'string' &&
+    tokenType.toLowerCase() === 'bearer'
+  )
+}
+
+/**
+ * Checks a token before it is cached: a `token_type` the adapters cannot send, or an access token
+ * with characters outside RFC 6750's `b64token`, is an {@link InvalidTokenResponseError} and nothing
+ * is cached. Returns the token with its type spelled `Bearer`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+export function checkIssuedToken(issued: IssuedToken): IssuedToken {
+  const type = issued.tokenType ?? 'Bearer'
+  if (typeof type !== 'string' || type.toLowerCase() !== 'bearer') {
+    throw new InvalidTokenResponseError(
+      `The token endpoint answered with token_type ${JSON.stringify(String(type).slice(0, 32))}, which apptoken cannot send; only Bearer tokens are supported`,
+    )
+  }
+  if (!isSendableToken(issued.accessToken, type)) {
+    throw new InvalidTokenResponseError(
+      'The token endpoint answered with an access_token containing characters that are not allowed in an Authorization header (RFC 6750 b64token)',
+    )
+  }
+  return type === 'Bearer' ? issued : { ...issued, tokenType: 'Bearer' }
 }
 
 const TWO_HOURS = 2 * 3600_000

@@ -37,8 +37,11 @@ export interface GetTokenOptions {
   /** Skip the cache and request a new token (concurrent forced calls still share one request). */
   forceRefresh?: boolean
   /**
-   * With `forceRefresh`: the token an API just rejected. If the cache already holds another
-   * token (someone refreshed meanwhile), that one is returned and no request is made.
+   * With `forceRefresh` or `claims`: the token an API just rejected (an adapter's 401 retry). If
+   * the cache already holds another token (someone refreshed meanwhile), that one is returned and
+   * no request is made. Such refreshes are bounded: those for one rejected token within 10 s share
+   * one request, and at most 5 a minute run per tenant+scopes; past that the cached token is
+   * returned as is (the adapter then hands the 401 to its caller).
    */
   rejectedToken?: string
   /** Tenant for this call (multi-tenant daemons); must be allowed by `allowedTenants`. */

@@ -4,7 +4,7 @@ import type { TokenProvider } from '../token-provider.js'
 import type { AccessToken, GetTokenOptions } from '../types.js'
 import { isSecureUrl } from '../urls.js'
 import { resolveOrigins } from './origins.js'
-import { claimsFromChallenge, parseWwwAuthenticate } from './www-authenticate.js'
+import { parseWwwAuthenticate, readClaimsChallenge } from './www-authenticate.js'
 
 /**
  * Options every adapter takes.
@@ -192,12 +192,18 @@ class Authorizer implements RequestAuthorizer {
       : (response.wwwAuthenticate as string | null | undefined)
     // An API that challenges with another scheme only (Basic, Negotiate) will not take our token.
     if (header && !parseWwwAuthenticate(header).some((c) => c.scheme === 'bearer')) return undefined
-    const claims = claimsFromChallenge(header)
-    const options: GetTokenOptions = claims !== undefined ? { claims } : { forceRefresh: true }
-    if (claims === undefined && response.token !== undefined) options.rejectedToken = response.token
+    const challenge = readClaimsChallenge(header)
+    // A claims challenge we cannot read is not ours to answer: the caller gets the 401 as it is.
+    if (challenge.kind === 'invalid') return undefined
+    const options: GetTokenOptions =
+      challenge.kind === 'claims' ? { claims: challenge.claims } : { forceRefresh: true }
+    if (response.token !== undefined) options.rejectedToken = response.token
     if (this.#tenantId !== undefined) options.tenantId = this.#tenantId
     if (response.signal !== undefined) options.signal = response.signal
-    return this.#authorization(await this.provider.getToken(this.#scopesOf(response.url), options))
+    const next = await this.provider.getToken(this.#scopesOf(response.url), options)
+    // The same token again (the refresh was rate-limited, or the server re-issued it): no retry.
+    if (response.token !== undefined && next.accessToken === response.token) return undefined
+    return this.#authorization(next)
   }
 }
 

@@ -87,7 +87,49 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
 }
 
 /**
- * The decoded claims of a Bearer `insufficient_claims` challenge (CAE), or `undefined`.
+ * What a `WWW-Authenticate` header asks for: `none` (no claims challenge), `claims` (a Bearer
+ * `insufficient_claims` challenge with its decoded claims JSON), or `invalid` (a claims challenge
+ * that cannot be decoded into a JSON object: the 401 goes to the caller as it is).
+ *
+ * @example
+ * ```ts
+ * readClaimsChallenge('Bearer error="insufficient_claims", claims="eyJ"') // { kind: 'invalid' }
+ * ```
+ */
+export type ClaimsChallenge = { kind: 'none' } | { kind: 'claims'; claims: string } | { kind: 'invalid' }
+
+function decodeClaims(claims: string): string | undefined {
+  const decoded = Buffer.from(claims, claims.includes('{') ? 'utf8' : 'base64').toString('utf8')
+  try {
+    const value: unknown = JSON.parse(decoded)
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? decoded : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Reads the claims challenge (CAE) of a `WWW-Authenticate` header.
+ *
+ * @example
+ * ```ts
+ * const c = readClaimsChallenge(res.headers.get('www-authenticate'))
+ * if (c.kind === 'claims') await provider.getToken(scope, { claims: c.claims })
+ * ```
+ */
+export function readClaimsChallenge(header: string | null | undefined): ClaimsChallenge {
+  if (!header) return { kind: 'none' }
+  for (const c of parseWwwAuthenticate(header)) {
+    if (c.scheme !== 'bearer' || c.params.error !== 'insufficient_claims') continue
+    const claims = c.params.claims === undefined ? undefined : decodeClaims(c.params.claims)
+    return claims === undefined ? { kind: 'invalid' } : { kind: 'claims', claims }
+  }
+  return { kind: 'none' }
+}
+
+/**
+ * The decoded claims of a Bearer `insufficient_claims` challenge (CAE), or `undefined` (none, or
+ * one that is not a JSON object).
  *
  * @example
  * ```ts
@@ -95,13 +137,6 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
  * ```
  */
 export function claimsFromChallenge(header: string | null | undefined): string | undefined {
-  if (!header) return undefined
-  for (const c of parseWwwAuthenticate(header)) {
-    const claims = c.params.claims
-    if (c.scheme === 'bearer' && c.params.error === 'insufficient_claims' && claims) {
-      const decoded = Buffer.from(claims, claims.includes('{') ? 'utf8' : 'base64').toString('utf8')
-      return decoded.trim().startsWith('{') ? decoded : undefined
-    }
-  }
-  return undefined
+  const c = readClaimsChallenge(header)
+  return c.kind === 'claims' ? c.claims : undefined
 }

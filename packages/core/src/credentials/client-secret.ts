@@ -1,5 +1,6 @@
 import type { ClientAuthentication, Credential, CredentialContext } from '../credential.js'
 import { ConfigurationError } from '../errors.js'
+import { rememberSecret } from '../redact.js'
 
 /**
  * How the secret is presented to the token endpoint.
@@ -58,6 +59,7 @@ class ClientSecretCredential implements Credential {
         'return the secret Value',
       )
     }
+    rememberSecret(secret)
     const method = this.#method ?? pickMethod(ctx.authMethodsSupported)
     if (method === 'client_secret_basic') {
       const basic = Buffer.from(`${formEncode(ctx.clientId)}:${formEncode(secret)}`).toString('base64')
@@ -81,6 +83,7 @@ function pickMethod(supported: readonly string[] | undefined): SecretAuthMethod 
  * ```
  */
 export function clientSecret(secret: SecretSource, options: ClientSecretOptions = {}): Credential {
+  if (typeof secret === 'string') rememberSecret(secret)
   if (typeof secret === 'string' ? secret.trim().length === 0 : typeof secret !== 'function') {
     throw new ConfigurationError(
       'credential',

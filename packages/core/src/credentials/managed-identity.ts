@@ -10,6 +10,7 @@ import { tokenErrorHint } from '../hints.js'
 import type { HttpResponse } from '../http.js'
 import { parseRetryAfter, withRetry, type AttemptFailure, type RetryPolicy } from '../retry.js'
 import { parseTokenResponse } from '../token-response.js'
+import { rememberSecret } from '../redact.js'
 import type { RetryOptions } from '../types.js'
 import { envValue, type Environment } from './environment.js'
 
@@ -132,6 +133,7 @@ function resolveSource(options: ManagedIdentityOptions): Source {
     )
   }
   if (appServiceEndpoint !== undefined && identityHeader !== undefined) {
+    rememberSecret(identityHeader)
     return {
       kind: 'app_service',
       url: endpointUrl(
