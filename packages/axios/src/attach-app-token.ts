@@ -5,13 +5,8 @@ import type {
   AxiosResponse,
   InternalAxiosRequestConfig,
 } from 'axios'
-import {
-  ConfigurationError,
-  createRequestAuthorizer,
-  isReplayableBody,
-  type AppTokenOptions,
-  type TokenProvider,
-} from '@apptoken/core'
+import { ConfigurationError, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
+import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
 
 declare module 'axios' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any -- must repeat axios' own type parameter

@@ -14,6 +14,8 @@ export type {
 export { memoryCache, MemoryCache } from './caches/memory-cache.js'
 export type { MemoryCacheOptions } from './caches/memory-cache.js'
 export type { TokenCache, CachedToken, CoordinateOptions } from './cache.js'
+// The options every adapter takes; the adapter plumbing itself is on `@apptoken/core/adapter`.
+export type { AppTokenOptions } from './auth/types.js'
 export { defaultScope, normalizeScopes } from './scopes.js'
 export { AzureCloud, graphHostFor, graphOriginsFor } from './clouds.js'
 export type { AzureCloudHost } from './clouds.js'
@@ -33,26 +35,12 @@ export type { TokenRequestErrorDetails } from './errors.js'
 export { apiErrorHint } from './hints.js'
 export { parseRetryAfter, isRetryableStatus } from './retry.js'
 export type { HeaderBag } from './retry.js'
-export type { HttpTransport, HttpRequest, HttpResponse } from './http.js'
-export { isLoopbackHost, isSecureUrl } from './urls.js'
 export type {
   TokenCredential,
   AzureAccessToken,
   AzureGetTokenOptions,
   AbortSignalLike,
 } from './token-credential.js'
-export { createRequestAuthorizer } from './auth/request-authorizer.js'
-export type {
-  RequestAuthorizer,
-  AppTokenOptions,
-  Authorization,
-  UnauthorizedResponse,
-  AuthorizerContext,
-} from './auth/request-authorizer.js'
-export { parseWwwAuthenticate, claimsFromChallenge, readClaimsChallenge } from './auth/www-authenticate.js'
-export type { AuthChallenge, ClaimsChallenge } from './auth/www-authenticate.js'
-export { isReplayableBody } from './auth/body.js'
-export { resolveOrigins } from './auth/origins.js'
 export { clientCertificate } from './credentials/client-certificate.js'
 export type { ClientCertificateOptions } from './credentials/client-certificate.js'
 export type { AssertionAlgorithm } from './credentials/assertion.js'

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestAuthority } from '@apptoken/testing'
-import { createRequestAuthorizer, isLoopbackHost, resolveOrigins, type TokenProvider } from '../src/index.js'
+import { createRequestAuthorizer, isLoopbackHost, resolveOrigins } from '../src/adapter.js'
+import type { TokenProvider } from '../src/index.js'
 import { API, authority, providerFor } from './support.js'
 
 let a: TestAuthority

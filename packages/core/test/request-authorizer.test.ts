@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TestAuthority } from '@apptoken/testing'
-import { createRequestAuthorizer, isReplayableBody, type TokenProvider } from '../src/index.js'
+import { createRequestAuthorizer, isReplayableBody } from '../src/adapter.js'
+import type { TokenProvider } from '../src/index.js'
 import { API, authority, providerFor } from './support.js'
 
 let a: TestAuthority

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TestAuthority } from '@apptoken/testing'
-import { createRequestAuthorizer, type Logger, type TokenProvider } from '../src/index.js'
+import { createRequestAuthorizer } from '../src/adapter.js'
+import type { Logger, TokenProvider } from '../src/index.js'
 import { API, authority, fakeClock, providerFor } from './support.js'
 
 const url = 'https://api.contoso.com/items'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { claimsFromChallenge, parseWwwAuthenticate } from '../src/index.js'
+import { claimsFromChallenge, parseWwwAuthenticate } from '../src/adapter.js'
 
 describe('parseWwwAuthenticate', () => {
   it('reads a CAE claims challenge', () => {

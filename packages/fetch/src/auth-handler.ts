@@ -1,4 +1,4 @@
-import { isReplayableBody, type Authorization, type RequestAuthorizer } from '@apptoken/core'
+import { isReplayableBody, type Authorization, type RequestAuthorizer } from '@apptoken/core/adapter'
 import type { Dispatch, DispatchController, DispatchHandler, DispatchOptions } from './dispatch-types.js'
 import { withAuthorization } from './headers.js'
 import { StableController } from './stable-controller.js'

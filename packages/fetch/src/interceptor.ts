@@ -1,4 +1,5 @@
-import { createRequestAuthorizer, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
+import { type AppTokenOptions, type TokenProvider } from '@apptoken/core'
+import { createRequestAuthorizer } from '@apptoken/core/adapter'
 import { AuthHandler } from './auth-handler.js'
 import type { Dispatch, DispatchInterceptor } from './dispatch-types.js'
 

@@ -1,10 +1,5 @@
-import {
-  ConfigurationError,
-  createRequestAuthorizer,
-  isReplayableBody,
-  type AppTokenOptions,
-  type TokenProvider,
-} from '@apptoken/core'
+import { ConfigurationError, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
+import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
 
 /** The parts of a `Request` that apptoken reads (global fetch's and undici's alike). */
 interface RequestLike {

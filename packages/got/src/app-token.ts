@@ -1,9 +1,5 @@
-import {
-  createRequestAuthorizer,
-  isReplayableBody,
-  type AppTokenOptions,
-  type TokenProvider,
-} from '@apptoken/core'
+import { type AppTokenOptions, type TokenProvider } from '@apptoken/core'
+import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
 import type { GotAppTokenExtension, GotRequestOptions } from './got-types.js'
 import { CONTEXT_KEY, RequestState } from './request-state.js'
 

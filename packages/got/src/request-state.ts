@@ -1,4 +1,4 @@
-import type { Authorization } from '@apptoken/core'
+import type { Authorization } from '@apptoken/core/adapter'
 
 /** Key of apptoken's entry in got's per-request `context`. */
 export const CONTEXT_KEY = 'apptoken'

@@ -1,4 +1,4 @@
-import { isReplayableBody, type RequestAuthorizer } from '@apptoken/core'
+import { isReplayableBody, type RequestAuthorizer } from '@apptoken/core/adapter'
 import {
   AuthenticationHandlerOptions,
   type Context,

@@ -1,13 +1,5 @@
-import {
-  AzureCloud,
-  ConfigurationError,
-  createRequestAuthorizer,
-  graphHostFor,
-  graphOriginsFor,
-  isSecureUrl,
-  type RequestAuthorizer,
-  type TokenProvider,
-} from '@apptoken/core'
+import { AzureCloud, ConfigurationError, graphHostFor, graphOriginsFor, type TokenProvider } from '@apptoken/core'
+import { createRequestAuthorizer, isSecureUrl, type RequestAuthorizer } from '@apptoken/core/adapter'
 
 /**
  * Which hosts may receive the token and which scope it carries; both SDK generations take these.

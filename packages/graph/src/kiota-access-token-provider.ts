@@ -1,4 +1,5 @@
-import type { RequestAuthorizer, TokenProvider } from '@apptoken/core'
+import type { TokenProvider } from '@apptoken/core'
+import type { RequestAuthorizer } from '@apptoken/core/adapter'
 import {
   AllowedHostsValidator,
   BaseBearerTokenAuthenticationProvider,

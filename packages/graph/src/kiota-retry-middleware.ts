@@ -1,4 +1,5 @@
-import { claimsFromChallenge, ConfigurationError, isReplayableBody, type TokenProvider } from '@apptoken/core'
+import { ConfigurationError, type TokenProvider } from '@apptoken/core'
+import { claimsFromChallenge, isReplayableBody } from '@apptoken/core/adapter'
 import type { RequestOption } from '@microsoft/kiota-abstractions'
 import { withApiErrorHint } from './api-error-hint.js'
 import { graphAuthorizer, type GraphTargetOptions } from './graph-authorizer.js'

@@ -1,4 +1,5 @@
-import { createRequestAuthorizer, isReplayableBody, type TokenProvider } from '@apptoken/core'
+import { type TokenProvider } from '@apptoken/core'
+import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
 import { readCall, type HookCall } from './hook-call.js'
 import { importedKy } from './ky-retry.js'
 import type { KyAppTokenHooks, KyAppTokenOptions, KyHook } from './options.js'

@@ -4,106 +4,15 @@ import type { TokenProvider } from '../token-provider.js'
 import type { AccessToken, GetTokenOptions } from '../types.js'
 import { isSecureUrl } from '../urls.js'
 import { resolveOrigins } from './origins.js'
+import type {
+  AppTokenOptions,
+  Authorization,
+  AuthorizerContext,
+  RequestAuthorizer,
+  ResponseFacts,
+  UnauthorizedResponse,
+} from './types.js'
 import { parseWwwAuthenticate, readClaimsChallenge } from './www-authenticate.js'
-
-/**
- * Options every adapter takes.
- *
- * @example
- * ```ts
- * const options: AppTokenOptions = {
- *   scopes: 'api://orders-api/.default',
- *   origins: ['https://orders.contoso.com', 'https://billing.contoso.com'],
- *   scopesFor: (url) => (url.hostname === 'billing.contoso.com' ? 'api://billing-api/.default' : undefined),
- * }
- * ```
- */
-export interface AppTokenOptions {
-  /** The token's scope: one resource + `/.default` for Entra, e.g. `api://my-api/.default`. */
-  scopes: string | readonly string[]
-  /** Origins that may receive the token. Default: the client's base URL. */
-  origins?: readonly (string | URL)[]
-  /** Tenant for these requests (multi-tenant daemons). */
-  tenantId?: string
-  /** Choose scopes per request (several APIs behind one client); `undefined` means `scopes`. */
-  scopesFor?: (url: URL) => string | readonly string[] | undefined
-}
-
-/**
- * Where an adapter's default origin comes from.
- *
- * @example
- * ```ts
- * const context: AuthorizerContext = { baseUrl: options.prefixUrl, adapter: 'got', baseUrlOption: 'prefixUrl' }
- * const auth = createRequestAuthorizer(provider, options, context)
- * ```
- */
-export interface AuthorizerContext {
-  /** The client's base URL, when the adapter can see it. */
-  baseUrl?: string | URL | undefined
-  /** The client's name, for messages. */
-  adapter: string
-  /** The adapter option that carries the base URL (ky `baseUrl`, got `prefixUrl`), for messages. */
-  baseUrlOption?: string
-}
-
-/**
- * The header to send and the token inside it (to compare on a 401).
- *
- * @example
- * ```ts
- * const a = await auth.authorize('https://api.contoso.com/todolist')
- * if (a !== undefined) headers.set('authorization', a.header) // keep a.token to report a 401
- * ```
- */
-export interface Authorization {
-  header: string
-  token: string
-}
-
-/**
- * What an adapter reports about a 401 answer.
- *
- * @example
- * ```ts
- * const retry = await auth.onUnauthorized({
- *   url: res.url, wwwAuthenticate: res.headers.get('www-authenticate'), token: sent.token, retried: false,
- * })
- * ```
- */
-export interface UnauthorizedResponse {
-  url: string | URL
-  /** The `WWW-Authenticate` header value(s). */
-  wwwAuthenticate: string | readonly string[] | null | undefined
-  /** The token the rejected request carried, if any. */
-  token: string | undefined
-  /** Whether this request was already retried once. */
-  retried: boolean
-  signal?: AbortSignal | undefined
-}
-
-/**
- * The client-agnostic half of every adapter: which URLs get the token, the header value, and
- * what to do on a 401. Adapters only translate their client's request and response shapes.
- *
- * @example
- * ```ts
- * const auth = createRequestAuthorizer(provider, { scopes }, { baseUrl: client.defaults.baseURL, adapter: 'axios' })
- * const a = await auth.authorize(url)            // undefined: do not attach
- * const retry = await auth.onUnauthorized({ url, wwwAuthenticate, token: a?.token, retried: false })
- * ```
- */
-export interface RequestAuthorizer {
-  /** True when `url` may carry the token: an allowed origin over https (or http on loopback). */
-  isAllowed(url: string | URL): boolean
-  /** The Authorization to send to `url`, or `undefined` when the token must not go there. */
-  authorize(url: string | URL, signal?: AbortSignal): Promise<Authorization | undefined>
-  /**
-   * Decides on a 401: a new Authorization to retry with once (forced refresh, or the claims of a
-   * challenge), or `undefined` to hand the 401 to the caller.
-   */
-  onUnauthorized(response: UnauthorizedResponse): Promise<Authorization | undefined>
-}
 
 function toUrl(url: string | URL): URL | undefined {
   if (url instanceof URL) return url
@@ -114,8 +23,14 @@ function toUrl(url: string | URL): URL | undefined {
   }
 }
 
+/** Base URLs seen per request are few (one per client); bounded anyway. */
+const MAX_BASE_URLS = 64
+
 class Authorizer implements RequestAuthorizer {
-  readonly #origins: ReadonlySet<string>
+  /** Fixed origins (`origins`, or the base URL known at attach time); else per request. */
+  readonly #origins: ReadonlySet<string> | undefined
+  readonly #byBaseUrl = new Map<string, ReadonlySet<string>>()
+  readonly #context: AuthorizerContext
   readonly #scopes: string | readonly string[]
   readonly #tenantId: string | undefined
   readonly #scopesFor: AppTokenOptions['scopesFor']
@@ -137,17 +52,36 @@ class Authorizer implements RequestAuthorizer {
     if (options.scopesFor !== undefined && typeof options.scopesFor !== 'function') {
       throw new ConfigurationError('scopesFor', 'it is not a function', 'pass (url) => scopes, or omit it')
     }
-    this.#origins = resolveOrigins(options.origins, context.baseUrl, context.adapter, context.baseUrlOption)
+    this.#context = context
+    const known = options.origins !== undefined || context.baseUrl !== undefined || !context.baseUrlPerRequest
+    this.#origins = known
+      ? resolveOrigins(options.origins, context.baseUrl, context.adapter, context.baseUrlOption)
+      : undefined
     this.#scopes = options.scopes
     this.#tenantId = options.tenantId
     this.#scopesFor = options.scopesFor
   }
 
-  isAllowed(url: string | URL): boolean {
+  /** The origins for a request: fixed ones, or its base URL's (a missing one throws before sending). */
+  #originsFor(baseUrl: string | URL | undefined): ReadonlySet<string> {
+    if (this.#origins !== undefined) return this.#origins
+    const key = baseUrl === undefined ? '' : String(baseUrl)
+    let set = this.#byBaseUrl.get(key)
+    if (set === undefined) {
+      const { adapter, baseUrlOption } = this.#context
+      set = resolveOrigins(undefined, baseUrl, adapter, baseUrlOption)
+      if (this.#byBaseUrl.size >= MAX_BASE_URLS) this.#byBaseUrl.clear()
+      this.#byBaseUrl.set(key, set)
+    }
+    return set
+  }
+
+  isAllowed(url: string | URL, baseUrl?: string | URL): boolean {
+    const origins = this.#originsFor(baseUrl)
     if (typeof url === 'string') {
       // Fast path, no URL parsing: an allowed origin followed by '/', '?', '#' or nothing ends the
       // authority there, so the host is that origin's. Anything else is parsed below.
-      for (const origin of this.#origins) {
+      for (const origin of origins) {
         if (url.startsWith(origin)) {
           const next = url.charCodeAt(origin.length)
           if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) return true
@@ -155,17 +89,12 @@ class Authorizer implements RequestAuthorizer {
       }
     }
     const u = toUrl(url)
-    return u !== undefined && this.#origins.has(u.origin) && isSecureUrl(u)
+    return u !== undefined && origins.has(u.origin) && isSecureUrl(u)
   }
 
   /** The header for a token, built once per token rather than per request. */
   #authorization(t: AccessToken): Authorization {
-    if (this.#last?.token !== t.accessToken) {
-      this.#last = {
-        header: `${t.tokenType === 'bearer' ? 'Bearer' : t.tokenType} ${t.accessToken}`,
-        token: t.accessToken,
-      }
-    }
+    if (this.#last?.token !== t.accessToken) this.#last = { header: `Bearer ${t.accessToken}`, token: t.accessToken }
     return this.#last
   }
 
@@ -175,8 +104,8 @@ class Authorizer implements RequestAuthorizer {
     return (u && this.#scopesFor(u)) ?? this.#scopes
   }
 
-  async authorize(url: string | URL, signal?: AbortSignal): Promise<Authorization | undefined> {
-    if (!this.isAllowed(url)) return undefined
+  async authorize(url: string | URL, signal?: AbortSignal, baseUrl?: string | URL): Promise<Authorization | undefined> {
+    if (!this.isAllowed(url, baseUrl)) return undefined
     const options: GetTokenOptions | undefined =
       this.#tenantId === undefined && signal === undefined
         ? undefined
@@ -184,9 +113,22 @@ class Authorizer implements RequestAuthorizer {
     return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options))
   }
 
-  async onUnauthorized(response: UnauthorizedResponse): Promise<Authorization | undefined> {
+  onResponse(facts: ResponseFacts, baseUrl?: string | URL): Promise<Authorization | undefined> | undefined {
+    // Not ours to handle: another status, a request sent without our token, the retry's own answer,
+    // or a 401 whose real origin the client cannot tell (it may come from a redirect target).
+    if (facts.status !== 401 || facts.sent === undefined || facts.retried || facts.url === undefined) return undefined
+    const next = this.onUnauthorized(
+      { url: facts.url, wwwAuthenticate: facts.wwwAuthenticate, token: facts.sent.token, retried: false, signal: facts.signal },
+      baseUrl,
+    )
+    // The one rule for every adapter: refresh even when the body cannot be replayed (later
+    // requests get the new token), but re-send only a replayable body.
+    return facts.replayable ? next : next.then(() => undefined)
+  }
+
+  async onUnauthorized(response: UnauthorizedResponse, baseUrl?: string | URL): Promise<Authorization | undefined> {
     if (response.retried) return undefined
-    if (!this.isAllowed(response.url)) return undefined
+    if (!this.isAllowed(response.url, baseUrl)) return undefined
     const header = Array.isArray(response.wwwAuthenticate)
       ? response.wwwAuthenticate.join(', ')
       : (response.wwwAuthenticate as string | null | undefined)
@@ -209,7 +151,8 @@ class Authorizer implements RequestAuthorizer {
 
 /**
  * Creates the shared attach/401 logic for an adapter. Validates the scopes and origins now, so a
- * mistake fails at attach time.
+ * mistake fails at attach time (or, for adapters that read the base URL per request, on the
+ * first request, before anything is sent).
  *
  * @example
  * ```ts

@@ -1,0 +1,50 @@
+/**
+ * Header plumbing every adapter needs, in one place: set `Authorization` whatever shape the
+ * client keeps headers in, and report an abort the way the client's own abort would.
+ */
+
+type HeaderValue = string | number | readonly string[] | null | undefined
+/** Headers as clients keep them: a `Headers`, a plain record, or a list of pairs. */
+export type HeadersLike = Headers | Record<string, HeaderValue> | readonly (readonly [string, string])[]
+
+/**
+ * `headers` with `authorization` set to `value` (or removed when `value` is undefined), replacing
+ * every other spelling of the name. A `Headers` is changed in place and returned; a record or a
+ * list of pairs is copied.
+ *
+ * @example
+ * ```ts
+ * init.headers = setAuthorization(init.headers, sent.header)
+ * ```
+ */
+export function setAuthorization<H extends HeadersLike | undefined>(
+  headers: H,
+  value: string | undefined,
+): H extends Headers ? Headers : Record<string, HeaderValue> {
+  type Out = H extends Headers ? Headers : Record<string, HeaderValue>
+  if (headers instanceof Headers) {
+    if (value === undefined) headers.delete('authorization')
+    else headers.set('authorization', value)
+    return headers as unknown as Out
+  }
+  const out: Record<string, HeaderValue> = {}
+  const pairs: Iterable<readonly [string, HeaderValue]> = Array.isArray(headers)
+    ? (headers as readonly (readonly [string, string])[])
+    : Object.entries((headers ?? {}) as Record<string, HeaderValue>)
+  for (const [name, v] of pairs) if (name.toLowerCase() !== 'authorization') out[name] = v
+  if (value !== undefined) out.Authorization = value
+  return out as Out
+}
+
+/**
+ * The error to report when waiting for a token failed: the caller's abort reason when its signal
+ * aborted (as the client itself would), else the error.
+ *
+ * @example
+ * ```ts
+ * const sent = await auth.authorize(url, signal).catch((e: unknown) => { throw abortReason(signal, e) })
+ * ```
+ */
+export function abortReason(signal: AbortSignal | null | undefined, error: unknown): unknown {
+  return signal?.aborted ? signal.reason : error
+}
