@@ -48,7 +48,7 @@ const WRITE_ROLES = ['TodoList.ReadWrite.All']
  * Starts a protected web API on 127.0.0.1.
  *
  * Routes: `GET|POST /api/todolist`, `GET /api/todolist/:id`, `GET|POST /api/echo` (need a token);
- * `GET /api/redirect?to=<url>` (302, no token needed); `GET /public/ping` (no token needed).
+ * `GET /api/redirect?to=<url>[&status=301|302|303|307|308]` (302 by default, no token needed); `GET /public/ping` (no token needed).
  * Missing, invalid, expired or revoked tokens get 401 with
  * `WWW-Authenticate: Bearer error="invalid_token", error_description="..."`; a token without the
  * role gets 403 `Authorization_RequestDenied`.
@@ -146,7 +146,8 @@ export async function startProtectedApi(options: ProtectedApiOptions): Promise<P
             status: 400,
             json: { error: 'invalid_request', error_description: 'Pass an absolute URL in ?to=' },
           }
-        return { status: 302, headers: { location: to } }
+        const status = Number(url.searchParams.get('status') ?? 302)
+        return { status: [301, 302, 303, 307, 308].includes(status) ? status : 302, headers: { location: to } }
       }
       if (!url.pathname.startsWith('/api/'))
         return { status: 404, json: { error: 'not_found', error_description: `No route ${url.pathname}.` } }
