@@ -67,7 +67,8 @@ describe.each(versions)('attachAppToken property with %s: the token only goes to
           return Promise.resolve({ data: '', status: 200, statusText: 'OK', headers: {}, config })
         }
         // axios itself may refuse the URL (e.g. `http:host`): then nothing is sent.
-        await instance.request({ url, params: query, allowAbsoluteUrls, adapter }).catch(() => undefined)
+        const config = { allowAbsoluteUrls, adapter, ...(url !== undefined && { url }), ...(query && { params: query }) }
+        await instance.request(config).catch(() => undefined)
         if (seen === undefined || seen.authorization === undefined || seen.authorization === null) return
         attached++
         const connected = URL.parse(seen.uri)
