@@ -34,7 +34,7 @@ function recorder(inner: Fetch | undefined): Fetch {
 
 /**
  * Lets axios' fetch adapter tell where a response came from: it calls the config's `env.fetch`
- * (axios 1.12+), which this wraps to note `Response.url`. Other adapters ignore both options.
+ * (axios 1.21 does; 1.8 calls the global `fetch`), which this wraps to note `Response.url`. Other adapters ignore both options.
  *
  * @example
  * ```ts
@@ -66,11 +66,14 @@ export function respondingUrl(
   requested: () => string,
 ): string | undefined {
   const request = response.request as
-    | { res?: { responseUrl?: unknown }; responseURL?: unknown; redirect?: unknown; url?: unknown }
-    | undefined
+    { res?: { responseUrl?: unknown }; responseURL?: unknown; redirect?: unknown; url?: unknown } | undefined
   const reported = request?.res?.responseUrl ?? request?.responseURL ?? answers.get(config)?.url
   if (typeof reported === 'string' && reported !== '') return reported
-  if (typeof request?.redirect === 'string' && request.redirect !== 'follow' && typeof request.url === 'string')
+  if (
+    typeof request?.redirect === 'string' &&
+    request.redirect !== 'follow' &&
+    typeof request.url === 'string'
+  )
     return request.url
   return config.maxRedirects === 0 ? requested() : undefined
 }

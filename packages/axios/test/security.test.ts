@@ -21,7 +21,11 @@ interface Client {
 }
 const clients: Client[] = [
   { name: 'axios 1.21', create: (config) => axios.create(config as never), modern: true },
-  { name: 'axios 1.8', create: (config) => axios18.create(config as never) as unknown as AxiosInstance, modern: false },
+  {
+    name: 'axios 1.8',
+    create: (config) => axios18.create(config as never) as unknown as AxiosInstance,
+    modern: false,
+  },
 ]
 
 describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({ create, modern }) => {
@@ -79,17 +83,19 @@ describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({
     },
   )
 
-  it.runIf(modern)('sets axios’ redact option, so AxiosError#toJSON() carries no token', async () => {
-    const instance = client()
-    expect(instance.defaults).toMatchObject({ redact: ['authorization'] })
-    const error = await failure(instance.get('/api/redirect'))
-    expect(error.response?.status).toBe(400)
-    expect(JSON.stringify(error.toJSON())).not.toContain(api.requests[0]!.token!)
-    // A redact list the user chose is theirs.
-    const own = create({ baseURL: api.url, redact: ['password'] })
-    attachAppToken(own, provider, { scopes: SCOPE })
-    expect(own.defaults).toMatchObject({ redact: ['password'] })
-  })
+  // axios 1.8 has no `redact`: the README says so.
+  if (modern)
+    it('sets axios’ redact option, so AxiosError#toJSON() carries no token', async () => {
+      const instance = client()
+      expect(instance.defaults).toMatchObject({ redact: ['authorization'] })
+      const error = await failure(instance.get('/api/redirect'))
+      expect(error.response?.status).toBe(400)
+      expect(JSON.stringify(error.toJSON())).not.toContain(api.requests[0]!.token!)
+      // A redact list the user chose is theirs.
+      const own = create({ baseURL: api.url, redact: ['password'] })
+      attachAppToken(own, provider, { scopes: SCOPE })
+      expect(own.defaults).toMatchObject({ redact: ['password'] })
+    })
 
   it.each(['http', 'fetch'])(
     'an allowed origin redirecting to another that answers 401 (%s adapter) forces no refresh and no replay',
@@ -103,12 +109,14 @@ describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({
     },
   )
 
-  it.runIf(modern)('with the fetch adapter, a 401 from the API itself is still retried once', async () => {
-    const instance = client({ adapter: 'fetch' })
-    await instance.get('/api/todolist')
-    api.revoke(api.requests[0]!.token!)
-    expect((await instance.get('/api/todolist')).status).toBe(200)
-    expect(api.requests.map((r) => r.status)).toEqual([200, 401, 200])
-    expect(authority.tokenRequests()).toHaveLength(2)
-  })
+  // axios 1.8's fetch adapter cannot tell where a 401 came from, so it is not retried there.
+  if (modern)
+    it('with the fetch adapter, a 401 from the API itself is still retried once', async () => {
+      const instance = client({ adapter: 'fetch' })
+      await instance.get('/api/todolist')
+      api.revoke(api.requests[0]!.token!)
+      expect((await instance.get('/api/todolist')).status).toBe(200)
+      expect(api.requests.map((r) => r.status)).toEqual([200, 401, 200])
+      expect(authority.tokenRequests()).toHaveLength(2)
+    })
 })

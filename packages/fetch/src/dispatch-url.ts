@@ -25,7 +25,8 @@ export function dispatchUrl(options: DispatchOptions): string | undefined {
   if (typeof origin !== 'string' && !(origin instanceof URL)) return undefined
   // undici's Agent parses the origin with the WHATWG parser too and connects to its host and port.
   const parsed = URL.parse(String(origin))
-  if (parsed === null || parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') return undefined
+  if (parsed === null || parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '')
+    return undefined
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined
   return `${parsed.origin}${path}`
 }

@@ -13,7 +13,21 @@ const API = 'http://127.0.0.1:4001' // allowed; nothing listens: the dispatch is
 const GRAPH = 'https://api.contoso.com' // allowed
 const allowed = new Set([API, GRAPH])
 
-const hosts = ['127.0.0.1:4001', '127.0.0.1:4002', '127.0.0.2:4001', 'localhost:4001', '[::1]:4001', 'api.contoso.com', 'api.contoso.com:443', 'API.contoso.com.', 'evil.example', 'api.contoso.com.evil.example', '%31%32%37.0.0.1:4001', '0x7f.0.0.1:4001', '127.1:4001']
+const hosts = [
+  '127.0.0.1:4001',
+  '127.0.0.1:4002',
+  '127.0.0.2:4001',
+  'localhost:4001',
+  '[::1]:4001',
+  'api.contoso.com',
+  'api.contoso.com:443',
+  'API.contoso.com.',
+  'evil.example',
+  'api.contoso.com.evil.example',
+  '%31%32%37.0.0.1:4001',
+  '0x7f.0.0.1:4001',
+  '127.1:4001',
+]
 const part = (values: string[]) => fc.constantFrom(...values)
 const spelledOrigin = fc
   .tuple(
@@ -26,14 +40,43 @@ const spelledOrigin = fc
   .map((p) => p.join(''))
 const spelledPath = fc
   .tuple(
-    part(['/', '//', '/\\', '\\', '\\/', '', 'http://', 'https://', 'http:', 'https:', '/\t/', '/%2F', '/./', '/../', '?', '#', ' /', '///']),
+    part([
+      '/',
+      '//',
+      '/\\',
+      '\\',
+      '\\/',
+      '',
+      'http://',
+      'https://',
+      'http:',
+      'https:',
+      '/\t/',
+      '/%2F',
+      '/./',
+      '/../',
+      '?',
+      '#',
+      ' /',
+      '///',
+    ]),
     part(['', ...hosts, 'user@127.0.0.1:4001', '@evil.example']),
     part(['', '/api', '/a\\b', '?x=//y', '#frag', '/\n', '/%0a', '/é', '/@evil.example', ':4001/x']),
   )
   .map((p) => p.join(''))
-const chars = fc.string({ unit: fc.constantFrom(...'/\\:@?#.%\t\n hHtTpPsS0127api'.split('')), maxLength: 24 })
+const chars = fc.string({
+  unit: fc.constantFrom(...'/\\:@?#.%\t\n hHtTpPsS0127api'.split('')),
+  maxLength: 24,
+})
 const origins = fc.oneof(
-  fc.constantFrom(API, GRAPH, `${API}/`, 'https://api.contoso.com:443', 'HTTP://127.0.0.1:4001', 'https://user@api.contoso.com'),
+  fc.constantFrom(
+    API,
+    GRAPH,
+    `${API}/`,
+    'https://api.contoso.com:443',
+    'HTTP://127.0.0.1:4001',
+    'https://user@api.contoso.com',
+  ),
   spelledOrigin,
   spelledOrigin.map((o) => URL.parse(o) ?? o),
   fc.constantFrom<string | undefined | null>(undefined, null, ''),
@@ -55,7 +98,10 @@ function connectedOrigin(origin: unknown): string | undefined {
 }
 
 /** Dispatches `opts` through the interceptor and resolves with what it hands on. */
-function dispatched(dispatch: ReturnType<typeof interceptorFor>, opts: DispatchOptions): Promise<DispatchOptions> {
+function dispatched(
+  dispatch: ReturnType<typeof interceptorFor>,
+  opts: DispatchOptions,
+): Promise<DispatchOptions> {
   return new Promise((resolve, reject) => {
     const handler: DispatchHandler = { onResponseError: (_c, error) => reject(error) }
     dispatch((next) => {
@@ -66,7 +112,8 @@ function dispatched(dispatch: ReturnType<typeof interceptorFor>, opts: DispatchO
 }
 const interceptorFor = () => {
   const interceptor = appTokenInterceptor(s.provider, { scopes, origins: [API, GRAPH] })
-  return (next: (opts: DispatchOptions) => boolean) => interceptor((o: DispatchOptions, _h: DispatchHandler) => next(o))
+  return (next: (opts: DispatchOptions) => boolean) =>
+    interceptor((o: DispatchOptions, _h: DispatchHandler) => next(o))
 }
 const hasAuthorization = (headers: unknown) =>
   Array.isArray(headers) && headers.some((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'authorization')

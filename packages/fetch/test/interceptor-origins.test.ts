@@ -66,7 +66,11 @@ describe.each(versions)('appTokenInterceptor with %s sends no token to another o
 
   it('dispatcher.request({ origin: API, path: absolute EVIL URL }) sends no token to the API either', async () => {
     // undici would send `GET http://EVIL/... HTTP/1.1` to the API: a proxy-style request-target.
-    const res = await dispatcher().request({ origin: s.api.origin, path: `${s.other.origin}/api/echo`, method: 'GET' })
+    const res = await dispatcher().request({
+      origin: s.api.origin,
+      path: `${s.other.origin}/api/echo`,
+      method: 'GET',
+    })
     await drain(res)
     expect(s.api.requests.map((r) => r.headers.authorization)).toEqual([undefined])
     expect(s.authority.tokenRequests()).toHaveLength(0)
@@ -107,7 +111,9 @@ describe.each(versions)('appTokenInterceptor with %s sends no token to another o
 
   it('a redirect to another origin answering 401 forces no refresh (redirect interceptor inside)', async () => {
     const to = encodeURIComponent(`${s.other.url}/api/echo`)
-    const res = await undici.request(`${s.api.url}/api/redirect?to=${to}`, { dispatcher: dispatcher('inside') })
+    const res = await undici.request(`${s.api.url}/api/redirect?to=${to}`, {
+      dispatcher: dispatcher('inside'),
+    })
     await drain(res)
     expect(res.statusCode).toBe(401)
     expect(s.other.requests.map((r) => [r.status, r.headers.authorization])).toEqual([[401, undefined]])

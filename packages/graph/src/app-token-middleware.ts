@@ -1,5 +1,9 @@
 import { isReplayableBody, type RequestAuthorizer } from '@apptoken/core'
-import { AuthenticationHandlerOptions, type Context, type Middleware } from '@microsoft/microsoft-graph-client'
+import {
+  AuthenticationHandlerOptions,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client'
 import { withApiErrorHint } from './api-error-hint.js'
 import { throwAsGraphClientError } from './graph-client-error.js'
 import { setAuthorization, urlOf } from './graph-request.js'

@@ -21,18 +21,45 @@ const API = 'http://127.0.0.1:4001' // the base URL: allowed; nothing listens
 const PROXY = 'api.contoso.com' // a custom host: https://api.contoso.com allowed
 const allowed = new Set([API, `https://${PROXY}`, ...graphOriginsFor(AzureCloud.Public)])
 
-const hosts = ['127.0.0.1:4001', '127.0.0.1:4002', 'localhost:4001', '[::1]:4001', PROXY, `${PROXY}:443`, `${PROXY}:8443`, 'graph.microsoft.com', 'evil.example', `${PROXY}.evil.example`, '%31%32%37.0.0.1:4001']
+const hosts = [
+  '127.0.0.1:4001',
+  '127.0.0.1:4002',
+  'localhost:4001',
+  '[::1]:4001',
+  PROXY,
+  `${PROXY}:443`,
+  `${PROXY}:8443`,
+  'graph.microsoft.com',
+  'evil.example',
+  `${PROXY}.evil.example`,
+  '%31%32%37.0.0.1:4001',
+]
 const part = (values: string[]) => fc.constantFrom(...values)
 const chars = fc.string({ unit: fc.constantFrom(...'/\\:@?#.%\t hHtTpPsS0127api'.split('')), maxLength: 24 })
 const locations = fc.oneof(
-  fc.tuple(fc.constantFrom(API, `https://${PROXY}`, 'https://graph.microsoft.com', 'HTTPS://API.contoso.com:443'), chars).map((p) => p.join('')),
+  fc
+    .tuple(
+      fc.constantFrom(API, `https://${PROXY}`, 'https://graph.microsoft.com', 'HTTPS://API.contoso.com:443'),
+      chars,
+    )
+    .map((p) => p.join('')),
   fc
     .tuple(
       part(['', 'http', 'https', 'HTTP', 'hTTps', 'ftp', 'javascript']),
       part(['', '://', ':/', ':', ':\\\\', ':/\\', '//', '/\\', '\\\\', '/', ':///']),
       part(['', 'user@', `${PROXY}@`, '127.0.0.1:4001@']),
       part(['', ...hosts]),
-      part(['', '/', '/public/ping', '?q=1', '#h', '\\evil.example', '@evil.example', '/\t/evil.example', '%2F%2Fevil.example']),
+      part([
+        '',
+        '/',
+        '/public/ping',
+        '?q=1',
+        '#h',
+        '\\evil.example',
+        '@evil.example',
+        '/\t/evil.example',
+        '%2F%2Fevil.example',
+      ]),
     )
     .map((p) => p.join('')),
   chars,
@@ -91,7 +118,10 @@ describe('property: across a redirect the token only reaches allowed origins', (
           customHosts: [PROXY],
           middleware: [new RedirectHandler(new RedirectHandlerOptions()), network],
         })
-        await client.api(`${API}/v1.0/users`).get().catch(() => undefined)
+        await client
+          .api(`${API}/v1.0/users`)
+          .get()
+          .catch(() => undefined)
         if (seen?.authorization == null) return
         carried++
         expect(allowed.has(new URL(seen.url).origin)).toBe(true)

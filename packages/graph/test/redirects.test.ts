@@ -1,5 +1,10 @@
 import type { TokenProvider } from '@apptoken/core'
-import { startProtectedApi, startTestAuthority, type ProtectedApi, type TestAuthority } from '@apptoken/testing'
+import {
+  startProtectedApi,
+  startTestAuthority,
+  type ProtectedApi,
+  type TestAuthority,
+} from '@apptoken/testing'
 import { HttpMethod, RequestInformation } from '@microsoft/kiota-abstractions'
 import {
   FetchRequestAdapter,
@@ -61,7 +66,11 @@ describe('createGraphClient (Graph SDK v3) across a redirect whose Location has 
     })
 
   it.each(spellings)('%s: EVIL gets no token', async (_spelling, prefix, evil) => {
-    await expect(client().api(redirect(`${prefix()}/public/ping`)).get()).resolves.toEqual({ status: 'ok' })
+    await expect(
+      client()
+        .api(redirect(`${prefix()}/public/ping`))
+        .get(),
+    ).resolves.toEqual({ status: 'ok' })
     expect(redirector.requests[0]!.token).toBeDefined()
     expect(evil().requests).toHaveLength(1)
     expect(evilAuthorizations()).toEqual([undefined])
@@ -89,7 +98,12 @@ describe('Kiota (FetchRequestAdapter) across a redirect whose Location has no ":
       appTokenRetryMiddleware(provider, options),
       ...MiddlewareFactory.getDefaultMiddlewares(customFetch),
     ])
-    return new FetchRequestAdapter(createAppTokenAuthenticationProvider(provider, options), undefined, undefined, http)
+    return new FetchRequestAdapter(
+      createAppTokenAuthenticationProvider(provider, options),
+      undefined,
+      undefined,
+      http,
+    )
   }
   const send = (url: string) => {
     const request = new RequestInformation(HttpMethod.GET)
