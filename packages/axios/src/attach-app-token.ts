@@ -29,20 +29,9 @@ export type AxiosAppTokenOptions = AppTokenOptions
 
 // A string key, not a symbol: axios 1.8's mergeConfig copies only string keys into the retried config.
 const RETRIED = 'apptokenRetried'
-// The token sent, kept on the config object that reaches the error interceptor (never serialised).
-const SENT_TOKEN = Symbol('apptoken.sentToken')
 
 interface Tracked extends InternalAxiosRequestConfig {
   [RETRIED]?: boolean
-  [SENT_TOKEN]?: string
-}
-
-// After redirects the 401 may come from another origin: the node adapter (follow-redirects) and
-// XHR record where the response really came from.
-const respondingUrl = (response: AxiosResponse): string | undefined => {
-  const request = response.request as { res?: { responseUrl?: unknown }; responseURL?: unknown } | undefined
-  const url = request?.res?.responseUrl ?? request?.responseURL
-  return typeof url === 'string' && url !== '' ? url : undefined
 }
 
 /**
@@ -57,7 +46,7 @@ const respondingUrl = (response: AxiosResponse): string | undefined => {
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- `any` keeps both axios type files' signatures assignable */
 export interface AxiosInstanceLike {
-  defaults: { baseURL?: string | undefined }
+  defaults: { baseURL?: string | undefined; redact?: string[] | undefined }
   request(config: any): Promise<any>
   interceptors: {
     request: {
@@ -118,6 +107,13 @@ export function attachAppToken(
     baseUrl: instance.defaults.baseURL,
     adapter: 'axios',
   })
+  // axios' own errors carry the Authorization header they sent; `redact` (axios 1.21; ignored by
+  // older ones) masks it in AxiosError#toJSON(). A list the user chose is left as it is.
+  const defaults = axiosInstance.defaults
+  defaults.redact ??= ['authorization']
+  // The token each request was sent with, kept off the config so no inspect or log shows it. The
+  // config object the request interceptor returns is the one axios hands to the error interceptor.
+  const sentTokens = new WeakMap<object, string>()
 
   const onRequest = async (config: Tracked): Promise<Tracked> => {
     if (config[RETRIED] === true) return config // carries the header the 401 handler chose
@@ -132,7 +128,8 @@ export function attachAppToken(
     }
     if (auth === undefined) return config
     config.headers.set('Authorization', auth.header)
-    config[SENT_TOKEN] = auth.token
+    sentTokens.set(config, auth.token)
+    recordResponseUrl(config)
     const next = config.beforeRedirect
     // follow-redirects keeps the header for a subdomain; apptoken's allow-list is stricter.
     config.beforeRedirect = (...args) => {
@@ -154,12 +151,15 @@ export function attachAppToken(
     const signal = asSignal(tracked.signal)
     const retried = tracked[RETRIED] === true
     const retry: AxiosRequestConfig & { [RETRIED]: true } = { ...tracked, [RETRIED]: true }
+    // A 401 counts only from the URL that really answered; when axios cannot tell, no refresh.
+    const answeredBy = respondingUrl(response, tracked, () => targetUrl(tracked))
+    if (answeredBy === undefined) throw error
     let auth
     try {
       auth = await authorizer.onUnauthorized({
-        url: respondingUrl(response) ?? targetUrl(tracked),
+        url: answeredBy,
         wwwAuthenticate: response.headers['www-authenticate'] as string | string[] | undefined,
-        token: tracked[SENT_TOKEN],
+        token: sentTokens.get(tracked),
         retried,
         signal,
       })

@@ -27,6 +27,8 @@ export class AuthHandler implements DispatchHandler {
   /** Cancels the waits for a token: the caller's `signal`, or an abort through the controller. */
   readonly #signal: AbortSignal
   #started = false
+  /** Request starts seen for the attempt on the wire: more than one means an inner interceptor redirected or re-sent it. */
+  #starts = 0
   #retried = false
   #auth: Authorization | undefined
   #held: Held | undefined
@@ -36,7 +38,7 @@ export class AuthHandler implements DispatchHandler {
     private readonly options: DispatchOptions,
     private readonly handler: DispatchHandler,
     private readonly authorizer: RequestAuthorizer,
-    private readonly url: URL,
+    private readonly url: string,
   ) {
     const signal = options.signal
     this.#signal =
@@ -53,6 +55,7 @@ export class AuthHandler implements DispatchHandler {
 
   #send(auth: Authorization | undefined): void {
     this.#auth = auth
+    this.#starts = 0
     try {
       this.dispatch(
         auth === undefined
@@ -108,6 +111,9 @@ export class AuthHandler implements DispatchHandler {
 
   onRequestStart(controller: DispatchController, context: unknown): void {
     this.#controller.attach(controller)
+    // undici's redirect interceptor hands its hops here; each re-dispatch starts a request again.
+    const history = (context as { history?: unknown } | null | undefined)?.history
+    this.#starts += Array.isArray(history) && history.length > 0 ? 2 : 1
     if (this.#started) return
     this.#started = true
     this.handler.onRequestStart?.(this.#controller, context)
@@ -128,9 +134,12 @@ export class AuthHandler implements DispatchHandler {
     headers: Headers,
     statusMessage?: string,
   ): void {
+    // A 401 counts only from the origin checked at dispatch: after an inner redirect (or re-send)
+    // the answer may come from elsewhere, and it cannot be told from here, so it goes to the caller.
     if (
       statusCode === 401 &&
       !this.#retried &&
+      this.#starts === 1 &&
       this.#auth !== undefined &&
       isReplayableBody(this.options.body)
     ) {

@@ -9,7 +9,8 @@
  * @example
  * ```ts
  * const opts: DispatchOptions = { origin: 'https://api.contoso.com', path: '/todolist?top=10', method: 'GET' }
- * new URL(opts.path, opts.origin ?? undefined).origin // 'https://api.contoso.com': checked against origins
+ * // undici connects to opts.origin: that origin, not new URL(opts.path, opts.origin), is checked
+ * const checked = new URL(String(opts.origin)).origin // 'https://api.contoso.com'
  * ```
  */
 export interface DispatchOptions {

@@ -2,13 +2,17 @@ import { type AppTokenOptions, type TokenProvider } from '@apptoken/core'
 import { createRequestAuthorizer } from '@apptoken/core/adapter'
 import { AuthHandler } from './auth-handler.js'
 import type { Dispatch, DispatchInterceptor } from './dispatch-types.js'
+import { dispatchUrl } from './dispatch-url.js'
 
 /**
  * An undici interceptor that attaches an app token to requests for the allowed `origins` and,
  * on a 401, refreshes the token and re-sends once — when the body can be sent again (none, a
- * string or bytes; a stream or iterable body gets the 401). The origin is checked on every
- * dispatch, so a redirect interceptor composed after this one never carries the token to
- * another origin.
+ * string or bytes; a stream or iterable body gets the 401). The origin checked is the one undici
+ * connects to (`opts.origin`), on every dispatch, so a redirect interceptor composed after this
+ * one never carries the token to another origin; a path that is not plain origin-form (`//host`,
+ * `/\host`, an absolute URL) gets no token. A 401 that arrives after an interceptor composed
+ * inside this one redirected or re-sent the request is handed to the caller as is: it may not
+ * come from an allowed origin.
  *
  * @example
  * ```ts
@@ -22,13 +26,9 @@ export function appTokenInterceptor(provider: TokenProvider, options: AppTokenOp
   return <D>(next: D): D => {
     const dispatch = next as Dispatch
     const intercepted: Dispatch = (opts, handler) => {
-      let url: URL
-      try {
-        url = new URL(opts.path, opts.origin ?? undefined)
-      } catch {
-        return dispatch(opts, handler) // undici reports the invalid origin or path itself
-      }
-      if (!authorizer.isAllowed(url)) return dispatch(opts, handler)
+      // Where undici really sends it; undefined (no token) when that is not certain.
+      const url = dispatchUrl(opts)
+      if (url === undefined || !authorizer.isAllowed(url)) return dispatch(opts, handler)
       new AuthHandler(dispatch, opts, handler, authorizer, url).start()
       return true
     }

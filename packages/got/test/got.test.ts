@@ -125,6 +125,18 @@ describe.each(versions)('%s', (_name, extend, HTTPError) => {
     expect(api.requests.at(-1)?.token).toBe(tokens(api)[0])
   })
 
+  it('an allowed origin redirecting to another that answers 401 forces no refresh and no replay', async () => {
+    const res = await client()('api/redirect', {
+      searchParams: { to: `${other.url}/api/echo` },
+      throwHttpErrors: false,
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.redirectUrls.map(String)).toEqual([`${other.url}/api/echo`])
+    expect(other.requests.map((r) => [r.status, r.headers.authorization])).toEqual([[401, undefined]])
+    expect(statuses(api)).toEqual([302])
+    expect(authority.tokenRequests()).toHaveLength(1)
+  })
+
   it('retries a POST with a JSON body with the same body', async () => {
     const api1 = client()
     await api1('api/todolist')

@@ -6,29 +6,7 @@ import {
 } from '@microsoft/microsoft-graph-client'
 import { withApiErrorHint } from './api-error-hint.js'
 import { throwAsGraphClientError } from './graph-client-error.js'
-
-const urlOf = (context: Context): string =>
-  typeof context.request === 'string' ? context.request : context.request.url
-
-/** Sets (never appends) or removes the Authorization header of the request. */
-function setAuthorization(context: Context, value: string | undefined): void {
-  const options = (context.options ??= {})
-  if (typeof context.request !== 'string') {
-    if (value === undefined) context.request.headers.delete('authorization')
-    else context.request.headers.set('authorization', value)
-    // fetch(request, options) sends options.headers instead of the Request's, when there are any.
-    if (options.headers === undefined) return
-  }
-  const current = options.headers
-  const headers: Record<string, string> =
-    current instanceof Headers || Array.isArray(current)
-      ? Object.fromEntries(new Headers(current))
-      : { ...current }
-  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name]
-  // This exact spelling: the SDK's RedirectHandler drops `Authorization` on a cross-origin redirect.
-  if (value !== undefined) headers.Authorization = value
-  options.headers = headers
-}
+import { setAuthorization, urlOf } from './graph-request.js'
 
 /**
  * The first handler of a Graph v3 chain: sets the app token on requests to allowed hosts only,

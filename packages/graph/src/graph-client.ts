@@ -14,6 +14,7 @@ import {
 } from '@microsoft/microsoft-graph-client'
 import { AppTokenMiddleware } from './app-token-middleware.js'
 import { customHostsOf, graphAuthorizer, graphBaseUrl, type GraphTargetOptions } from './graph-authorizer.js'
+import { HopGuard } from './hop-guard.js'
 
 /**
  * Options of {@link createGraphClient}: the SDK's `ClientOptions` (except `authProvider`) plus the cloud and scopes.
@@ -25,14 +26,18 @@ import { customHostsOf, graphAuthorizer, graphBaseUrl, type GraphTargetOptions }
  */
 export interface GraphClientOptions
   extends Omit<ClientOptions, 'authProvider' | 'middleware' | 'customHosts' | 'baseUrl'>, GraphTargetOptions {
-  /** Handlers that replace the SDK's tail (retry, redirect, telemetry, HTTP); the app token handler stays first. */
+  /**
+   * Handlers that replace the SDK's tail (retry, redirect, telemetry, HTTP); the app token handler
+   * stays first, and a guard that drops the token on hops to other hosts goes right before the last.
+   */
   middleware?: Middleware | Middleware[]
 }
 
 /**
  * A Graph v3 `Client` authenticated as the app: the token goes only to the cloud's Graph hosts,
- * `customHosts` and `baseUrl`; a 401 is retried once after a refresh; the SDK's retry (429/503/504),
- * redirect and telemetry handlers are kept.
+ * `customHosts` and `baseUrl`, checked again on every hop (redirects included) on the URL fetch
+ * really requests; a 401 from those is retried once after a refresh; the SDK's retry
+ * (429/503/504), redirect and telemetry handlers are kept.
  *
  * @example
  * ```ts
@@ -74,10 +79,12 @@ export function createGraphClient(provider: TokenProvider, options: GraphClientO
     )
   }
   const customHosts = customHostsOf(options)
+  // Every allowed origin is the same for all scopes: the default authorizer decides for each hop.
+  const guard = new HopGuard((url) => defaultAuthorizer.isAllowed(url))
   return Client.initWithMiddleware({
     ...clientOptions,
     baseUrl,
-    middleware: [new AppTokenMiddleware(authorizerFor), ...tail],
+    middleware: [new AppTokenMiddleware(authorizerFor), ...tail.slice(0, -1), guard, ...tail.slice(-1)],
     ...(customHosts.length > 0 && { customHosts: new Set(customHosts) }),
   })
 }

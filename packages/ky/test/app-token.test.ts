@@ -172,6 +172,14 @@ describe.each(versions)('appToken with $name', ({ create }) => {
     expect(api.requests[0]?.token).toMatch(/^ey/) // the redirecting hop itself was allowed
   })
 
+  it('an allowed origin redirecting to another that answers 401 forces no refresh and no replay', async () => {
+    const to = encodeURIComponent(`${other.url}/api/echo`)
+    expect(statusOf(await failure(client.get(`api/redirect?to=${to}`)))).toBe(401)
+    expect(other.requests.map((r) => [r.status, r.headers.authorization])).toEqual([[401, undefined]])
+    expect(statuses(api)).toEqual([302])
+    expect(authority.tokenRequests()).toHaveLength(1)
+  })
+
   it('refuses plain http to a non-loopback origin at appToken() time', () => {
     expect(() => appToken(provider, { scopes: SCOPE, origins: ['http://example.com'] })).toThrow(
       ConfigurationError,
