@@ -12,6 +12,7 @@ interface Held {
   statusMessage: string | undefined
   chunks: Buffer[]
   size: number
+  decision: Promise<Authorization | undefined>
 }
 
 const MAX_HELD_BYTES = 64 * 1024
@@ -76,18 +77,11 @@ export class AuthHandler implements DispatchHandler {
     )
   }
 
-  async #retry(trailers: Headers): Promise<void> {
-    const held = this.#held!
+  /** The decision on a held 401, once its body has arrived: re-send once, or hand it over. */
+  async #settle(decision: Promise<Authorization | undefined>, trailers: Headers): Promise<void> {
     let next: Authorization | undefined
     try {
-      const wwwAuthenticate = held.headers['www-authenticate']
-      next = await this.authorizer.onUnauthorized({
-        url: this.url,
-        wwwAuthenticate,
-        token: this.#auth?.token,
-        retried: false,
-        signal: this.#signal,
-      })
+      next = await decision
     } catch (error) {
       this.#held = undefined
       return this.#fail(error)
@@ -134,16 +128,19 @@ export class AuthHandler implements DispatchHandler {
     headers: Headers,
     statusMessage?: string,
   ): void {
-    // A 401 counts only from the origin checked at dispatch: after an inner redirect (or re-send)
-    // the answer may come from elsewhere, and it cannot be told from here, so it goes to the caller.
-    if (
-      statusCode === 401 &&
-      !this.#retried &&
-      this.#starts === 1 &&
-      this.#auth !== undefined &&
-      isReplayableBody(this.options.body)
-    ) {
-      this.#held = { statusCode, headers, statusMessage, chunks: [], size: 0 }
+    const decision = this.authorizer.onResponse({
+      // After an inner redirect (or re-send) the answer may come from elsewhere: unknown, no refresh.
+      url: this.#starts === 1 ? this.url : undefined,
+      status: statusCode,
+      wwwAuthenticate: headers['www-authenticate'],
+      sent: this.#auth,
+      replayable: isReplayableBody(this.options.body),
+      retried: this.#retried,
+      signal: this.#signal,
+    })
+    // Held until decided (an unreplayable body is never re-sent, but the refresh finishes first).
+    if (decision !== undefined) {
+      this.#held = { statusCode, headers, statusMessage, chunks: [], size: 0, decision }
       return
     }
     this.handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage)
@@ -154,11 +151,14 @@ export class AuthHandler implements DispatchHandler {
     if (held === undefined) return this.handler.onResponseData?.(this.#controller, chunk)
     held.chunks.push(chunk)
     held.size += chunk.length
-    if (held.size > MAX_HELD_BYTES) this.#release()
+    if (held.size > MAX_HELD_BYTES) {
+      held.decision.catch(() => undefined) // too large to hold for a re-send: the caller gets it
+      this.#release()
+    }
   }
 
   onResponseEnd(_controller: DispatchController, trailers: Headers): void {
-    if (this.#held !== undefined) return void this.#retry(trailers)
+    if (this.#held !== undefined) return void this.#settle(this.#held.decision, trailers)
     this.handler.onResponseEnd?.(this.#controller, trailers)
   }
 

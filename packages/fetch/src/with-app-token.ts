@@ -1,5 +1,5 @@
 import { ConfigurationError, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
-import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
+import { abortReason, createRequestAuthorizer, isReplayableBody, setAuthorization } from '@apptoken/core/adapter'
 
 /** The parts of a `Request` that apptoken reads (global fetch's and undici's alike). */
 interface RequestLike {
@@ -77,40 +77,34 @@ export function withAppToken<F extends AnyFetch>(
     const request = isRequest(input) ? input : undefined
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
     const signal = init?.signal ?? request?.signal
-    // A fetch abort rejects with the signal's reason; so does an abort while waiting for a token.
     const orAbort = (error: unknown): never => {
-      throw signal?.aborted ? signal.reason : error
+      throw abortReason(signal, error) // a fetch abort rejects with the signal's reason
     }
-    const first = await authorizer.authorize(url, signal).catch(orAbort)
-    if (first === undefined) return send(input, init ?? {})
-    const headersFor = (header: string): [string, string][] => {
-      // As in `new Request(input, init)`: init's headers replace the Request's.
-      const headers = new Headers((init?.headers ?? request?.headers) as HeadersInit | undefined)
-      headers.set('authorization', header)
-      return [...headers]
-    }
+    const sent = await authorizer.authorize(url, signal).catch(orAbort)
+    if (sent === undefined) return send(input, init ?? {})
+    // As in `new Request(input, init)`: init's headers replace the Request's.
+    const headersFor = (header: string) =>
+      setAuthorization(new Headers((init?.headers ?? request?.headers) as HeadersInit | undefined), header)
     // What to send again on a 401: init's body if it replays; a Request's body through a clone.
     const initBody = init?.body !== undefined && init.body !== null
     const copy = !initBody && request?.body && !request.bodyUsed ? request.clone() : undefined
     const replayable = initBody ? isReplayableBody(init.body) : !request?.body || copy !== undefined
-    const response = await send(input, { ...init, headers: headersFor(first.header) })
-    const wwwAuthenticate = response.headers.get('www-authenticate')
-    const next =
-      response.status === 401 && replayable
-        ? await authorizer
-            .onUnauthorized({
-              url: response.url || url,
-              wwwAuthenticate,
-              token: first.token,
-              retried: false,
-              signal,
-            })
-            .catch((error: unknown) => {
-              void copy?.body?.cancel()
-              void response.body?.cancel()
-              return orAbort(error)
-            })
-        : undefined
+    const response = await send(input, { ...init, headers: headersFor(sent.header) })
+    const next = await authorizer
+      .onResponse({
+        url: response.url || undefined, // fetch reports the URL that answered, after redirects
+        status: response.status,
+        wwwAuthenticate: response.headers.get('www-authenticate'),
+        sent,
+        replayable,
+        retried: false,
+        signal: signal ?? undefined,
+      })
+      ?.catch((error: unknown) => {
+        void copy?.body?.cancel()
+        void response.body?.cancel()
+        return orAbort(error)
+      })
     if (next === undefined) {
       void copy?.body?.cancel() // the retry will not need it
       return response

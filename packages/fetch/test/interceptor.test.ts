@@ -1,10 +1,10 @@
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { ConfigurationError, type TokenProvider } from '@apptoken/core'
 import * as undici8 from 'undici'
 import * as undici7 from 'undici7'
 import { afterEach, describe, expect, it } from 'vitest'
 import { appTokenInterceptor, type DispatchInterceptor } from '../src/index.js'
-import { claims, scopes, statuses, tokens, useServers } from './fixtures.js'
+import { scopes, statuses, tokens, useServers } from './fixtures.js'
 
 const s = useServers()
 
@@ -74,29 +74,6 @@ describe.each(versions)('appTokenInterceptor with %s', (_name, compose) => {
     clients = []
   })
 
-  it('makes one token request for the first call and none for the next 100', async () => {
-    const c = client()
-    const first = await c.request(`${s.api.url}/api/todolist`)
-    expect(JSON.parse(first.text)).toContainEqual(expect.objectContaining({ id: '1' }))
-    expect(s.authority.tokenRequests()).toHaveLength(1)
-    for (let i = 0; i < 100; i++) expect((await c.request(`${s.api.url}/api/todolist`)).statusCode).toBe(200)
-    expect(s.authority.tokenRequests()).toHaveLength(1)
-    expect(new Set(tokens(s.api)).size).toBe(1)
-  })
-
-  it('refreshes once and retries once when the API revokes the token; the caller never sees the 401', async () => {
-    const c = client()
-    await c.request(`${s.api.url}/api/todolist`)
-    const first = tokens(s.api)[0]!
-    s.api.revoke(first)
-    const res = await c.request(`${s.api.url}/api/todolist`)
-    expect(res.statusCode).toBe(200)
-    expect(JSON.parse(res.text)).toContainEqual(expect.objectContaining({ id: '1' }))
-    expect(s.authority.tokenRequests()).toHaveLength(2)
-    expect(statuses(s.api)).toEqual([200, 401, 200])
-    expect(tokens(s.api)[2]).not.toBe(first)
-  })
-
   it('retries through fetch({ dispatcher }) too', async () => {
     const c = client()
     await (await c.fetch(`${s.api.url}/api/todolist`)).text()
@@ -105,45 +82,6 @@ describe.each(versions)('appTokenInterceptor with %s', (_name, compose) => {
     expect(res.status).toBe(200)
     expect(await res.json()).toContainEqual(expect.objectContaining({ id: '1' }))
     expect(statuses(s.api)).toEqual([200, 401, 200])
-  })
-
-  it('answers 50 concurrent 401s for the same token with one token request and 50 retries', async () => {
-    const c = client()
-    await c.request(`${s.api.url}/api/todolist`)
-    s.api.revoke(tokens(s.api)[0]!)
-    s.api.reset()
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () => c.request(`${s.api.url}/api/todolist`)),
-    )
-    expect(results.map((r) => r.statusCode)).toEqual(Array(50).fill(200))
-    expect(s.authority.tokenRequests()).toHaveLength(2)
-    expect(statuses(s.api).filter((x) => x === 401)).toHaveLength(50)
-    expect(statuses(s.api).filter((x) => x === 200)).toHaveLength(50)
-  })
-
-  it('hands a persistent 401 to the caller, with its body, after exactly one retry', async () => {
-    s.api.rejectAlways(true)
-    const c = client()
-    const res = await c.request(`${s.api.url}/api/todolist`)
-    expect(res.statusCode).toBe(401)
-    expect(JSON.parse(res.text)).toMatchObject({ error: 'invalid_token' })
-    expect(statuses(s.api)).toEqual([401, 401])
-    expect(s.authority.tokenRequests()).toHaveLength(2)
-    const viaFetch = await c.fetch(`${s.api.url}/api/todolist`)
-    expect(viaFetch.status).toBe(401)
-    expect(viaFetch.headers.get('www-authenticate')).toMatch(/^Bearer /)
-    expect(await viaFetch.json()).toMatchObject({ error: 'invalid_token' })
-    expect(s.api.requests).toHaveLength(4)
-  })
-
-  it('answers a claims challenge with one token request carrying the claims', async () => {
-    const c = client()
-    await c.request(`${s.api.url}/api/todolist`)
-    s.api.challengeNext(claims)
-    expect((await c.request(`${s.api.url}/api/todolist`)).statusCode).toBe(200)
-    const requests = s.authority.tokenRequests()
-    expect(requests).toHaveLength(2)
-    expect(JSON.parse(requests[1]!.claims!)).toMatchObject(JSON.parse(claims))
   })
 
   it.each([
@@ -177,62 +115,6 @@ describe.each(versions)('appTokenInterceptor with %s', (_name, compose) => {
       [200, 'request', true],
       [200, 'fetch', true],
     ])
-  })
-
-  it('retries a POST with a string body with the same body', async () => {
-    const c = client()
-    await c.request(`${s.api.url}/api/todolist`)
-    s.api.reset()
-    s.api.rejectNext()
-    const body = JSON.stringify({ title: 'Retry me' })
-    const res = await c.request(`${s.api.url}/api/todolist`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json' },
-    })
-    expect(res.statusCode).toBe(201)
-    expect(JSON.parse(res.text)).toMatchObject({ title: 'Retry me' })
-    expect(statuses(s.api)).toEqual([401, 201])
-    expect(s.api.requests.map((r) => r.body)).toEqual([body, body])
-  })
-
-  it('does not retry a stream body (nor a fetch body, which undici streams): the caller gets the 401', async () => {
-    const c = client()
-    await c.request(`${s.api.url}/api/todolist`)
-    s.api.reset()
-    s.api.rejectNext()
-    const body = Readable.from([JSON.stringify({ title: 'streamed' })])
-    const res = await c.request(`${s.api.url}/api/todolist`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json' },
-    })
-    expect(res.statusCode).toBe(401)
-    s.api.rejectNext()
-    const viaFetch = await c.fetch(`${s.api.url}/api/todolist`, {
-      method: 'POST',
-      body: '{"title":"x"}',
-      headers: { 'content-type': 'application/json' },
-    })
-    expect(viaFetch.status).toBe(401)
-    expect(statuses(s.api)).toEqual([401, 401])
-    expect(s.authority.tokenRequests()).toHaveLength(1)
-  })
-
-  it('cancels the wait for a token when the signal aborts', async () => {
-    s.authority.failNext({ delayMs: 5000 })
-    const c = client()
-    const controller = new AbortController()
-    const sent = s.tokenRequestSent()
-    const pending = c.request(`${s.api.url}/api/todolist`, { signal: controller.signal })
-    await sent
-    controller.abort()
-    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
-    const second = new AbortController()
-    const viaFetch = c.fetch(`${s.api.url}/api/todolist`, { signal: second.signal })
-    second.abort()
-    await expect(viaFetch).rejects.toMatchObject({ name: 'AbortError' })
-    expect(s.api.requests).toHaveLength(0)
   })
 
   it('reports the token error through the handler when no token can be had', async () => {
