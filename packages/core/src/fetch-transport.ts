@@ -78,7 +78,9 @@ export function createFetchTransport(options: HttpTransportOptions): HttpTranspo
         if (isApptokenError(error)) throw error
         const cause = (error as { cause?: { code?: string; message?: string } }).cause
         const code = (error as { code?: string }).code ?? cause?.code
-        const detail = cause?.message ? `${(error as Error).message}: ${cause.message}` : (error as Error).message
+        const detail = cause?.message
+          ? `${(error as Error).message}: ${cause.message}`
+          : (error as Error).message
         throw new NetworkError(`Could not reach ${endpoint(req.url)}${code ? ` (${code})` : ''}: ${detail}`, {
           cause: error,
         })
