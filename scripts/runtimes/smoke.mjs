@@ -74,6 +74,8 @@ runtimes.push({
   env: { DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
 })
 const selected = runtimes.filter((r) => only === undefined || only.includes(r.id))
+for (const id of only ?? [])
+  if (!runtimes.some((r) => r.id === id)) report(false, `--runtimes: unknown runtime ${id}`, 0)
 for (const runtime of selected) {
   const version = await run(runtime.command, ['--version'], { timeoutMs: 30_000 })
   runtime.ok = version.code === 0
@@ -91,12 +93,13 @@ if (notBuilt.length > 0) {
   report(false, `packages built`, 0, `not built: ${notBuilt.join(', ')} (run npx turbo run build)`)
   process.exit(1)
 }
+const packStarted = performance.now()
 const packed = await packAll(chosen, work)
 const packFailed = packed.filter((p) => p.error !== undefined)
 report(
   packFailed.length === 0,
   `npm pack ${chosen.length} packages`,
-  0,
+  performance.now() - packStarted,
   packFailed.map((p) => p.error).join('\n'),
 )
 const project = join(work, 'project')
@@ -176,13 +179,12 @@ async function nodeOfMajor(major) {
   const prefix = join(ROOT, '.tools', `node${major}`)
   const binary = join(prefix, 'node_modules/.bin/node')
   if (!existsSync(binary)) {
-    console.log(`  installing node@${major} from the npm registry into .tools/node${major}/`)
     const result = await run(
       'npm',
       ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', `node@${major}`],
       { env: childEnv() },
     )
-    if (result.code !== 0) report(false, `npm install node@${major}`, result.ms, result.output)
+    report(result.code === 0, `npm install node@${major} into .tools/node${major}/`, result.ms, result.output)
   }
   return binary
 }
