@@ -1,6 +1,6 @@
 // The token transport on this runtime (undici, or fetch where undici is partial): HTTP_PROXY is
 // honoured for token requests and never used for managed identity (IMDS), a hung request times
-// out, an oversized body is refused.
+// out, an oversized body is refused; on Bun a `dispatcher` is a ConfigurationError.
 import assert from 'node:assert/strict'
 import { createServer, request } from 'node:http'
 import { managedIdentity } from '@apptoken/core'
@@ -40,6 +40,16 @@ await scenario('transport: proxy, timeout, body limit', async () => {
     )
     assert.equal(proxied.length, 1, 'IMDS is reached directly, never through the proxy')
     delete process.env.HTTP_PROXY
+
+    if (globalThis.Bun !== undefined) {
+      // Bun's undici cannot dispatch: a dispatcher is refused, never silently ignored.
+      const { Agent } = await import('undici')
+      const refused = await provider({ dispatcher: new Agent() })
+        .getToken(scopes)
+        .catch((e) => e)
+      assert.equal(refused.code, 'ERR_CONFIGURATION')
+      assert.equal(refused.option, 'dispatcher')
+    }
 
     authority.failNext({ delayMs: 5_000 })
     const slow = await provider({ retry: false, timeoutMs: 100 })
