@@ -26,6 +26,8 @@ case "$cmd" in
     npx turbo run build lint typecheck test --concurrency=2 --continue=dependencies-successful --output-logs=full |
       tee .tmp/test.log || status=$?
     if [ "$status" -eq 0 ]; then bash scripts/packaging-check.sh --skip-build || status=$?; fi
+    # The packed packages on Node 22, Node 24, Bun and Deno (CONTRIBUTING.md#runtimes-node-22-node-24-bun-deno).
+    if [ "$status" -eq 0 ]; then node scripts/runtimes/smoke.mjs || status=$?; fi
     # One closing line over every package's vitest summary ("Tests  3 failed | 135 passed (138)").
     sed 's/\x1b\[[0-9;]*m//g' .tmp/test.log | node -e '
       let passed = 0, failed = 0

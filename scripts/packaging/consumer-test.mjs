@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ROOT, childEnv, installedVersion, pool, rootRequire, run, tempDir } from './lib.mjs'
+import { installTarballs } from './pack.mjs'
 
 const FIXTURES = join(ROOT, 'scripts/packaging/consumer')
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
@@ -31,32 +32,11 @@ export async function consumerTest({ kind, packed, peers }) {
   const folders = new Set(packed.map((p) => p.pkg.folder))
 
   // 1. package.json: the tarballs, their peers at the tested versions, nothing from the workspace.
-  const dependencies = {}
-  const overrides = {}
-  for (const { pkg, tarball } of packed) {
-    dependencies[pkg.name] = `file:${tarball}`
-    overrides[pkg.name] = `$${pkg.name}` // adapters depend on "@apptoken/core": "<version>": use the tarball
-  }
   const versions = peerVersions(kind, packed, peers)
-  Object.assign(dependencies, versions)
-  dependencies['@types/node'] = installedVersion('@types/node', ROOT)
-  const manifest = {
-    name: `apptoken-consumer-${kind}`,
-    private: true,
-    type: 'module',
-    dependencies,
-    overrides,
-  }
-  await writeFile(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n')
-
-  const install = await run(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
-    {
-      cwd: dir,
-      env: childEnv(),
-    },
-  )
+  const install = await installTarballs(dir, `apptoken-consumer-${kind}`, packed, {
+    ...versions,
+    '@types/node': installedVersion('@types/node', ROOT),
+  })
   const peerList = Object.entries(versions)
     .map(([n, v]) => `${n}@${v}`)
     .join(' ')

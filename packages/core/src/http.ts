@@ -1,6 +1,7 @@
 import type * as UndiciModule from 'undici'
 import type { Dispatcher } from 'undici'
 import { InvalidTokenResponseError, NetworkError, TimeoutError, isApptokenError } from './errors.js'
+import { createFetchTransport, undiciWorks } from './fetch-transport.js'
 
 /**
  * A buffered HTTP answer.
@@ -61,26 +62,36 @@ export interface HttpTransportOptions {
 }
 
 type Undici = typeof UndiciModule
-let undiciModule: Promise<Undici> | undefined
+let undiciModule: Promise<Undici | undefined> | undefined
 // undici is loaded on the first request, not at import: a cached token never needs it.
-const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'))
+// Where it is missing or cannot dispatch (Bun's built-in undici), requests go through fetch.
+const loadUndici = (): Promise<Undici | undefined> =>
+  (undiciModule ??= import('undici').then(
+    (u) => (undiciWorks(u) ? u : undefined),
+    () => undefined,
+  ))
 
-/** An undici-backed transport with a keep-alive agent that honours HTTPS_PROXY / NO_PROXY. */
+/**
+ * An undici-backed transport with a keep-alive agent that honours HTTPS_PROXY / NO_PROXY; on a
+ * runtime without a working undici, the runtime's fetch (see fetch-transport.ts).
+ */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const owned: { close(): Promise<void> }[] = []
-  let proxied: Promise<unknown> | undefined
-  let direct: Promise<unknown> | undefined
+  let proxied: unknown
+  let direct: unknown
+  let fallback: HttpTransport | undefined
   const own = <T extends { close(): Promise<void> }>(agent: T): T => (owned.push(agent), agent)
-  const getDispatcher = (req: HttpRequest) => {
-    if (options.dispatcher) return Promise.resolve(options.dispatcher)
-    if (req.direct)
-      return (direct ??= loadUndici().then((u) => own(new u.Agent({ keepAliveTimeout: 30_000 }))))
-    return (proxied ??= loadUndici().then((u) => own(new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 }))))
+  const getDispatcher = (req: HttpRequest, u: Undici) => {
+    if (options.dispatcher) return options.dispatcher
+    if (req.direct) return (direct ??= own(new u.Agent({ keepAliveTimeout: 30_000 })))
+    return (proxied ??= own(new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 })))
   }
 
   return {
     async request(req) {
-      const { request } = await loadUndici()
+      const undici = await loadUndici()
+      if (undici === undefined) return (fallback ??= createFetchTransport(options)).request(req)
+      const { request } = undici
       const timeout = AbortSignal.timeout(options.timeoutMs)
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
       try {
@@ -89,7 +100,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           headers: req.headers,
           body: req.body ?? null,
           signal,
-          dispatcher: (await getDispatcher(req)) as Dispatcher,
+          dispatcher: getDispatcher(req, undici) as Dispatcher,
         })
         const chunks: Buffer[] = []
         let size = 0
