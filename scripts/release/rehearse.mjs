@@ -20,6 +20,7 @@ import {
   rootRequire,
   run,
   seconds,
+  stopChildren,
   tempDir,
 } from '../packaging/lib.mjs'
 import { checkPeerRanges } from '../packaging/peer-ranges.mjs'
@@ -59,6 +60,7 @@ const cleanup = () =>
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, () => {
     console.error(`\nrelease rehearsal: ${signal}, stopping the registry and removing temp dirs`)
+    stopChildren()
     void cleanup().finally(() =>
       process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)),
     )
