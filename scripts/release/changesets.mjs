@@ -15,16 +15,22 @@ import { commitAll } from './workspace-copy.mjs'
  * @returns {Map<string, string[]>}
  */
 export function pendingChangesets(repo) {
-  const dir = join(repo, '.changeset')
   const byPackage = new Map()
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
-    const { releases, summary } = parseChangeset(readFileSync(join(dir, file), 'utf8'))
+  for (const file of changesetFiles(repo)) {
+    const { releases, summary } = parseChangeset(readFileSync(file, 'utf8'))
     for (const { name, type } of releases) {
       if (type === 'none') continue
       byPackage.set(name, [...(byPackage.get(name) ?? []), summary])
     }
   }
   return byPackage
+}
+
+function changesetFiles(repo) {
+  const dir = join(repo, '.changeset')
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md') && f !== 'README.md')
+    .map((f) => join(dir, f))
 }
 
 /** Adds a changeset to the temp copy (and commits it, as a merged PR would). */
@@ -42,12 +48,17 @@ export async function addChangeset(repo, file, releases, summary) {
  * @param {string} repo
  * @param {import('../packaging/lib.mjs').PublicPackage[]} packages
  * @param {Record<string, string>} env
- * @returns {Promise<{ ok: boolean, ms: number, output: string, versions: Map<string, string>,
+ * @returns {Promise<{ ok: boolean, skipped: boolean, ms: number, output: string, versions: Map<string, string>,
  *   manifests: Map<string, Record<string, any>>, problems: string[] }>}
  */
 export async function versionPackages(repo, packages, env) {
   const pending = pendingChangesets(repo)
-  const result = await run(join(BIN, 'changeset'), ['version'], { cwd: repo, env })
+  // After a "Version Packages" commit (npm run release) nothing is pending: `changeset version`
+  // would exit 1, and the versions in package.json are the ones to publish.
+  const skipped = changesetFiles(repo).length === 0
+  const result = skipped
+    ? { code: 0, ms: 0, output: '' }
+    : await run(join(BIN, 'changeset'), ['version'], { cwd: repo, env })
   const versions = new Map()
   const manifests = new Map()
   const problems = []
@@ -62,8 +73,16 @@ export async function versionPackages(repo, packages, env) {
     if (result.code === 0)
       problems.push(...checkChangelog(pkg.name, changelog, manifest.version, pending.get(pkg.name) ?? []))
   }
-  if (result.code === 0) await commitAll(repo, 'Version Packages')
-  return { ok: result.code === 0, ms: result.ms, output: result.output, versions, manifests, problems }
+  if (result.code === 0 && !skipped) await commitAll(repo, 'Version Packages')
+  return {
+    ok: result.code === 0,
+    skipped,
+    ms: result.ms,
+    output: result.output,
+    versions,
+    manifests,
+    problems,
+  }
 }
 
 /**

@@ -16,7 +16,10 @@ import { heading, problemList, report } from './report.mjs'
 export async function releaseCycle({ title, repo, packages, peers, env }) {
   heading(title)
   const versioned = await versionPackages(repo, packages, env)
-  if (!report('changeset version', versioned.ok, versioned.ms, versioned.output)) return undefined
+  const versionName = versioned.skipped
+    ? 'changeset version: no pending changesets, the versions in package.json are released as they are'
+    : 'changeset version'
+  if (!report(versionName, versioned.ok, versioned.ms, versioned.output)) return undefined
   const version = versioned.versions.get('@apptoken/core') ?? [...versioned.versions.values()][0]
   const listed = [...versioned.versions].map(([name, v]) => ({ name, version: v }))
   const spread = checkSameVersion(listed, version)
