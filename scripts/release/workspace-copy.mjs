@@ -25,8 +25,11 @@ export const GIT_ENV = {
 export async function copyWorkspace(dest, packages) {
   const listed = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])
   if (listed.code !== 0) throw new Error(`git ls-files failed in ${ROOT}:\n${listed.output}`)
-  // Deleted-but-tracked files are listed too; copy what exists.
-  const files = listed.output.split('\0').filter((f) => f !== '' && existsSync(join(ROOT, f)))
+  // Deleted-but-tracked files are listed too; copy what exists. A node_modules symlink is not
+  // matched by .gitignore's "node_modules/" (not a dir): the copy links its own.
+  const files = listed.output
+    .split('\0')
+    .filter((f) => f !== '' && !/(^|\/)node_modules(\/|$)/.test(f) && existsSync(join(ROOT, f)))
   await pool(8, files, async (file) => {
     await mkdir(dirname(join(dest, file)), { recursive: true })
     await cp(join(ROOT, file), join(dest, file), { verbatimSymlinks: true })
