@@ -28,6 +28,10 @@ case "$cmd" in
     if [ "$status" -eq 0 ]; then bash scripts/packaging-check.sh --skip-build || status=$?; fi
     # The packed packages on Node 22, Node 24, Bun and Deno (CONTRIBUTING.md#runtimes-node-22-node-24-bun-deno).
     if [ "$status" -eq 0 ]; then node scripts/runtimes/smoke.mjs || status=$?; fi
+    # The release rehearsal on the same build (its unit tests' summary joins the count below).
+    if [ "$status" -eq 0 ]; then
+      bash scripts/release-rehearsal.sh --skip-build 2>&1 | tee -a .tmp/test.log || status=$?
+    fi
     # One closing line over every package's vitest summary ("Tests  3 failed | 135 passed (138)").
     sed 's/\x1b\[[0-9;]*m//g' .tmp/test.log | node -e '
       let passed = 0, failed = 0

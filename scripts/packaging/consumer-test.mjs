@@ -6,15 +6,14 @@
 // Two projects: "latest" installs the peers at the versions the workspace tests (the newest
 // supported), "oldest" at the oldest tested version of each peer (axios 1.8, ky 1.14, got 14,
 // undici 7, Graph client 3.0.0...), so the peer ranges' floors are exercised on the artifacts.
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ROOT, childEnv, installedVersion, pool, rootRequire, run, tempDir } from './lib.mjs'
+import { ROOT, installedVersion, rootRequire, run, tempDir } from './lib.mjs'
 import { installTarballs } from './pack.mjs'
+import { FIXTURES, runQuickStarts, writeQuickStarts } from './quickstarts.mjs'
 
-const FIXTURES = join(ROOT, 'scripts/packaging/consumer')
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
-const ts = rootRequire('typescript')
 
 /** Packages a quick start needs besides the tarballs and peers (devDependencies of the package). */
 const QUICK_START_EXTRAS = { graph: ['@microsoft/kiota-http-fetchlibrary'] }
@@ -32,7 +31,11 @@ export async function consumerTest({ kind, packed, peers }) {
   const folders = new Set(packed.map((p) => p.pkg.folder))
 
   // 1. package.json: the tarballs, their peers at the tested versions, nothing from the workspace.
-  const versions = peerVersions(kind, packed, peers)
+  const versions = peerVersions(
+    kind,
+    packed.map((p) => p.pkg),
+    peers,
+  )
   const install = await installTarballs(dir, `apptoken-consumer-${kind}`, packed, {
     ...versions,
     '@types/node': installedVersion('@types/node', ROOT),
@@ -49,53 +52,19 @@ export async function consumerTest({ kind, packed, peers }) {
   if (install.code !== 0) return { dir, steps }
 
   // 2. The quick starts, compiled from the typed fixtures: .mts -> .mjs, .cts -> .cjs.
-  const quickStarts = readdirSync(join(FIXTURES, 'quickstart'))
-    .filter((f) => f.endsWith('.mts') && folders.has(f.replace(/(-[\w-]+)?\.mts$/, '')))
-    .map((f) => `quickstart/${f}`)
-  const cjsReady = folders.has('core') && folders.has('axios') && folders.has('testing')
-  const sources = ['support.mts', ...quickStarts, ...(cjsReady ? ['commonjs.cts'] : [])]
-  await mkdir(join(dir, 'quickstart'), { recursive: true })
+  const written = await writeQuickStarts(dir, folders)
+  const { sources } = written
   await writeFile(join(dir, 'tsconfig.json'), await readFile(join(FIXTURES, 'tsconfig.json')))
-  for (const file of sources) {
-    const source = await readFile(join(FIXTURES, file), 'utf8')
-    await writeFile(join(dir, file), source)
-    await writeFile(
-      join(dir, file.replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs')),
-      transpile(source, file),
-    )
-  }
-  for (const folder of folders) {
-    if (!quickStarts.includes(`quickstart/${folder}.mts`)) {
-      steps.push({
-        name: `quick start of @apptoken/${folder}`,
-        ok: false,
-        ms: 0,
-        detail: `no scripts/packaging/consumer/quickstart/${folder}.mts: add one (its README quick start against @apptoken/testing)`,
-      })
-    }
-  }
+  steps.push(...written.missing)
 
-  // 3. Run them: ESM, each in its own process.
-  const runs = await pool(2, quickStarts, async (file) => {
-    const script = file.replace(/\.mts$/, '.mjs')
-    const result = await run(process.execPath, [script], { cwd: dir, timeoutMs: 60_000 })
-    return { name: `ESM  node ${script}`, ok: result.code === 0, ms: result.ms, detail: result.output }
-  })
-  steps.push(...runs)
-  if (cjsReady) {
-    const packages = packed.map((p) => p.pkg.name).join(',')
-    const result = await run(process.execPath, ['commonjs.cjs'], {
-      cwd: dir,
-      env: childEnv({ APPTOKEN_PACKAGES: packages }),
-      timeoutMs: 60_000,
-    })
-    steps.push({
-      name: `CJS  node commonjs.cjs (require() of ${packed.length} packages, core + axios quick start)`,
-      ok: result.code === 0,
-      ms: result.ms,
-      detail: result.output,
-    })
-  }
+  // 3. Run them: ESM, each in its own process, then CommonJS.
+  steps.push(
+    ...(await runQuickStarts(
+      dir,
+      written,
+      packed.map((p) => p.pkg.name),
+    )),
+  )
 
   // 4. TypeScript: the fixtures, and (latest only) each README's quick start as shipped in the tarball.
   let readmes = 0
@@ -133,9 +102,16 @@ export async function consumerTest({ kind, packed, peers }) {
   return { dir, steps }
 }
 
-/** Peer versions to install: the newest the workspace tests, or the oldest tested of each peer. */
-function peerVersions(kind, packed, peers) {
-  const ready = new Set(packed.map((p) => p.pkg.name))
+/**
+ * Peer versions to install: the newest the workspace tests, or the oldest tested of each peer
+ * (plus what a quick start needs besides them).
+ * @param {'latest' | 'oldest'} kind
+ * @param {import('./lib.mjs').PublicPackage[]} packages
+ * @param {import('./peer-ranges.mjs').PeerReport[]} peers
+ * @returns {Record<string, string>}
+ */
+export function peerVersions(kind, packages, peers) {
+  const ready = new Set(packages.map((p) => p.name))
   const versions = {}
   for (const report of peers.filter((r) => ready.has(r.pkg))) {
     const version = kind === 'oldest' ? report.oldest : report.newest
@@ -149,23 +125,11 @@ function peerVersions(kind, packed, peers) {
       versions[report.peer] = version
     }
   }
-  for (const { pkg } of packed) {
+  for (const pkg of packages) {
     for (const extra of QUICK_START_EXTRAS[pkg.folder] ?? [])
       versions[extra] = installedVersion(extra, pkg.dir)
   }
   return versions
-}
-
-function transpile(source, fileName) {
-  const { outputText } = ts.transpileModule(source, {
-    fileName,
-    compilerOptions: {
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2023,
-    },
-  })
-  return outputText
 }
 
 /** The first ```ts block under a heading that says "Quick start". */

@@ -60,6 +60,14 @@ export function childEnv(extra = {}) {
   return env
 }
 
+/** Children of `run` still running, for `stopChildren`. */
+const live = new Set()
+
+/** Sends `signal` to every child `run` started that has not exited (a script interrupted itself). */
+export function stopChildren(signal = 'SIGTERM') {
+  for (const child of live) child.kill(signal)
+}
+
 /**
  * Runs a command, capturing its output. Never rejects: the caller decides what a failure means.
  * @returns {Promise<{ code: number, output: string, ms: number }>}
@@ -68,6 +76,7 @@ export function run(command, args, { cwd = ROOT, env = childEnv(), timeoutMs = 3
   const started = performance.now()
   return new Promise((done) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    live.add(child)
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))
@@ -77,10 +86,12 @@ export function run(command, args, { cwd = ROOT, env = childEnv(), timeoutMs = 3
     }, timeoutMs)
     child.on('error', (error) => {
       clearTimeout(timer)
+      live.delete(child)
       done({ code: 127, output: output + String(error), ms: performance.now() - started })
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
+      live.delete(child)
       done({
         code: code ?? (signal ? 128 : 1),
         output: dropNpmNoise(output),
