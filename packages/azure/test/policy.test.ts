@@ -102,6 +102,18 @@ describe('appTokenPolicy in an Azure SDK pipeline', () => {
     expect(second).toBe(await current())
   })
 
+  it('makes one token request for many concurrent 401s', async () => {
+    const pipeline = sdkPipeline()
+    await send(pipeline, `${s.api.url}/api/todolist`)
+    s.api.reset()
+    s.api.revoke(await current())
+    const answers = await Promise.all([1, 2, 3].map(() => send(pipeline, `${s.api.url}/api/todolist`)))
+
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200])
+    expect(statuses(s.api).filter((status) => status === 401)).toHaveLength(3)
+    expect(s.authority.tokenRequests()).toHaveLength(2)
+  })
+
   it('hands a second 401 to the caller', async () => {
     s.api.rejectNext(2)
     const res = await send(sdkPipeline(), `${s.api.url}/api/todolist`)
