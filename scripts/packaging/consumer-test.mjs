@@ -16,7 +16,10 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
 const ts = rootRequire('typescript')
 
 /** Packages a quick start needs besides the tarballs and peers (devDependencies of the package). */
-const QUICK_START_EXTRAS = { graph: ['@microsoft/kiota-http-fetchlibrary'] }
+const QUICK_START_EXTRAS = {
+  graph: ['@microsoft/kiota-http-fetchlibrary'],
+  azure: ['@azure/keyvault-secrets'],
+}
 
 /**
  * @typedef {{ name: string, ok: boolean, ms: number, detail?: string, note?: string }} Step
