@@ -45,7 +45,8 @@ const CHECK_ONLY = 'https://localhost'
  * - a request carrying a bearer token to an allowed origin gets apptoken's current token instead;
  * - a 401 from an allowed origin to a request it authorized forces one refresh (a claims
  *   challenge refreshes with its claims) and re-sends the request once. A second 401 reaches the
- *   caller, and so does a 401 to a request whose body cannot be sent again (a stream).
+ *   caller, and so does a 401 to a request whose body cannot be sent again (a stream; the refresh
+ *   still happens, for the requests that follow).
  *
  * Allowed origins: `origins`, by default the origin of the first request it authorizes (an Azure
  * SDK client talks to one endpoint). A request to another origin goes without `Authorization`
@@ -86,7 +87,7 @@ export function appTokenPolicy(provider: TokenProvider, options: AppTokenPolicyO
       }
       request.headers.set('authorization', sent.header)
       const response = await next(request)
-      if (response.status !== 401 || !isReplayable(request)) return response
+      if (response.status !== 401) return response
       const retry = await auth.onUnauthorized({
         // The URL that really answered: a redirect policy after this one may have moved it.
         url: response.request.url,
@@ -95,7 +96,9 @@ export function appTokenPolicy(provider: TokenProvider, options: AppTokenPolicyO
         retried: false,
         signal,
       })
-      if (retry === undefined) return response
+      // A body that cannot be sent again (a consumed stream): the refresh still happened, so later
+      // requests get the new token, but this 401 goes to the caller.
+      if (retry === undefined || !isReplayable(request)) return response
       discardBody(response)
       request.headers.set('authorization', retry.header)
       return next(request)

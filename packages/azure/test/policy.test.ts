@@ -132,7 +132,7 @@ describe('appTokenPolicy in an Azure SDK pipeline', () => {
     expect(s.authority.tokenRequests()[1]?.claims).toContain('"nbf"')
   })
 
-  it('re-sends a body factory, but not a consumed stream', async () => {
+  it('re-sends a body factory; for a consumed stream it refreshes but hands the 401 over', async () => {
     const body = JSON.stringify({ title: 'retried' })
     const post = {
       method: 'POST' as const,
@@ -154,6 +154,11 @@ describe('appTokenPolicy in an Azure SDK pipeline', () => {
     })
     expect(stream.status).toBe(401)
     expect(statuses(s.api)).toEqual([401])
+    // The refresh still happened: the next request carries the new token.
+    expect(s.authority.tokenRequests()).toHaveLength(3)
+    await send(sdkPipeline(), `${s.api.url}/api/todolist`)
+    expect(tokens(s.api).at(-1)).toBe(await current())
+    expect(tokens(s.api).at(-1)).not.toBe(tokens(s.api)[0])
   })
 })
 
