@@ -76,7 +76,8 @@ export interface ApiCall {
 
 export interface ApiServerOptions extends ListenOptions {
   authority: TestAuthority
-  audience: string
+  /** The accepted `aud` value(s). */
+  audience: string | readonly string[]
 }
 
 /** Starts an API server: records each request with its token, then lets `handle` answer it. */

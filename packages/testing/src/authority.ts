@@ -18,6 +18,7 @@ import { newRecord, type RecordedRequest, type RequestKind } from './recording.j
 import { accessTokenClaims, createSigningKey } from './signing-key.js'
 import { TenantDirectory } from './tenants.js'
 import { handleTokenRequest } from './token-endpoint.js'
+import { checkTokenVersions, tokenVersionFor, v1Issuer, type TokenVersion } from './token-version.js'
 
 /**
  * Options of {@link startTestAuthority}. Every field is optional.
@@ -47,6 +48,14 @@ export interface TestAuthorityOptions {
   latencyMs?: number
   /** Clock (epoch ms) for `iat`/`exp` and validation; default `Date.now`. */
   now?: () => number
+  /**
+   * Access token version per resource (the `aud`, with or without a trailing slash), over the
+   * defaults: v1.0 for the well-known Azure resources (`https://storage.azure.com`,
+   * `https://vault.azure.net`, `https://management.azure.com`, `https://database.windows.net/`,
+   * Service Bus, Event Hubs, ... and per-account hosts such as `https://x.blob.core.windows.net`),
+   * as Entra issues them; v2.0 for every other resource.
+   */
+  tokenVersions?: Readonly<Record<string, TokenVersion>>
 }
 
 /**
@@ -84,6 +93,8 @@ export interface IssueTokenClaims {
   roles?: string[]
   /** Default: the authority's `tokenLifetimeSeconds`. */
   lifetimeSeconds?: number
+  /** Token format; default: the version the authority issues for `audience`. */
+  version?: TokenVersion
   /** Extra claims, applied last (they may override any claim, e.g. `exp` or `iss`). */
   extra?: Record<string, unknown>
 }
@@ -125,8 +136,15 @@ export interface TestAuthority {
   now(): number
   /** `${authorityHost}/${tenant}/oauth2/v2.0/token`; default tenant when omitted. */
   tokenEndpoint(tenant?: string): string
-  /** `${authorityHost}/${tenantGuid}/v2.0`; a domain is resolved to its GUID. */
-  issuer(tenant?: string): string
+  /**
+   * The `iss` of tokens for a tenant (default tenant when omitted; a domain is resolved to its
+   * GUID): v2 `${authorityHost}/${tenantGuid}/v2.0` (the default), v1 `https://sts.windows.net/${tenantGuid}/`.
+   */
+  issuer(tenant?: string, version?: TokenVersion): string
+  /** Every issuer of this authority's tokens: v2 and v1, for every tenant (what an API accepts). */
+  issuers(): string[]
+  /** The token version this authority issues for a resource (`aud`). */
+  tokenVersion(resource: string): TokenVersion
   /** Adds an app registration (replacing one with the same client id). */
   registerClient(client: TestClientRegistration): void
   /** Token and managed identity requests, successful or not, optionally filtered. */
@@ -180,7 +198,10 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
   const origin = server.origin
   const requestedClaims = new Map<string, string>()
   const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600
-  const issuer = (tenantId: string): string => `${origin}/${tenantId}/v2.0`
+  const tokenVersions = checkTokenVersions(options.tokenVersions)
+  const issuer = (tenantId: string, version: TokenVersion = 2): string =>
+    version === 1 ? v1Issuer(tenantId) : `${origin}/${tenantId}/v2.0`
+  const tokenVersion = (resource: string): TokenVersion => tokenVersionFor(resource, tokenVersions)
 
   const ctx: AuthorityContext = {
     origin,
@@ -198,12 +219,15 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
     requestedClaims,
     tokenEndpoint: (tenant) => `${origin}/${tenant}/oauth2/v2.0/token`,
     issuer,
+    tokenVersion,
     async mint(input) {
       const issuedAt = now()
       const lifetimeSeconds = input.lifetimeSeconds ?? tokenLifetimeSeconds
+      const version = input.version ?? tokenVersion(input.audience)
       const claims = accessTokenClaims({
         ...input,
-        issuer: issuer(input.tenantId),
+        version,
+        issuer: issuer(input.tenantId, version),
         objectId: stableGuid(`${input.tenantId} ${input.clientId.toLowerCase()}`),
         issuedAt,
         lifetimeSeconds,
@@ -262,8 +286,10 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
     requests,
     now,
     tokenEndpoint: (tenant = tenants.defaultTenantId) => `${origin}/${tenant}/oauth2/v2.0/token`,
-    issuer: (tenant) =>
-      issuer(tenant === undefined ? tenants.defaultTenantId : (tenants.resolve(tenant) ?? tenant)),
+    issuer: (tenant, version) =>
+      issuer(tenant === undefined ? tenants.defaultTenantId : (tenants.resolve(tenant) ?? tenant), version),
+    issuers: () => tenants.ids.flatMap((t) => [issuer(t, 2), issuer(t, 1)]),
+    tokenVersion,
     registerClient: (client) => clients.register(client),
     tokenRequests(filter = {}) {
       return requests.filter(
@@ -289,6 +315,7 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
         roles: claims.roles ?? rolesFor(clients.get(clientId)?.registration.roles, claims.audience),
         clientAuthLevel: '1',
         ...(claims.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: claims.lifetimeSeconds }),
+        ...(claims.version === undefined ? {} : { version: claims.version }),
         ...(claims.extra === undefined ? {} : { extra: claims.extra }),
       })
       return token

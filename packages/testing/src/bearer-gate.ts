@@ -22,7 +22,7 @@ export class BearerGate {
 
   constructor(
     private readonly authority: TestAuthority,
-    private readonly audience: string,
+    private readonly audience: string | readonly string[],
   ) {
     this.keys = createLocalJWKSet(authority.jwks)
   }
@@ -67,8 +67,9 @@ export class BearerGate {
     try {
       ;({ payload: claims } = await jwtVerify(token, this.keys, {
         algorithms: ['RS256'],
-        audience: this.audience,
-        issuer: this.authority.tenantIds.map((t) => this.authority.issuer(t)),
+        audience: typeof this.audience === 'string' ? this.audience : [...this.audience],
+        // v1.0 (sts.windows.net) and v2.0 tokens alike, as an API of an Azure resource accepts both.
+        issuer: this.authority.issuers(),
         currentDate: new Date(this.authority.now()),
       }))
     } catch (error) {
@@ -104,10 +105,11 @@ function contains(actual: unknown, expected: unknown): boolean {
   return Object.entries(expected).every(([k, v]) => contains((actual as Record<string, unknown>)[k], v))
 }
 
-function describe(error: unknown, audience: string): string {
+function describe(error: unknown, audience: string | readonly string[]): string {
   if (error instanceof errors.JWTExpired) return 'The access token is expired.'
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'aud') return `The audience is invalid; expected '${audience}'.`
+    if (error.claim === 'aud')
+      return `The audience is invalid; expected '${typeof audience === 'string' ? audience : audience.join("' or '")}'.`
     if (error.claim === 'iss') return 'The issuer is invalid.'
     if (error.claim === 'nbf') return 'The access token is not yet valid.'
     return `Claim '${error.claim}' is invalid.`

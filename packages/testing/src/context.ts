@@ -3,6 +3,7 @@ import type { ClientRegistry } from './clients.js'
 import type { FaultQueue } from './faults.js'
 import type { SigningKey } from './signing-key.js'
 import type { TenantDirectory } from './tenants.js'
+import type { TokenVersion } from './token-version.js'
 
 /** What the authority's endpoints share. Internal: tests use the public `TestAuthority`. */
 export interface AuthorityContext {
@@ -21,7 +22,10 @@ export interface AuthorityContext {
   /** The `claims` request parameter behind each token, by `uti`, for claims challenges. */
   requestedClaims: Map<string, string>
   tokenEndpoint(tenant: string): string
-  issuer(tenantId: string): string
+  /** The issuer of tokens of that version (default 2) for a tenant GUID. */
+  issuer(tenantId: string, version?: TokenVersion): string
+  /** The token version issued for a resource (`aud`). */
+  tokenVersion(resource: string): TokenVersion
   /** Mints an access token; remembers `claims` (the request's JSON) for challenge checks. */
   mint(input: MintInput): Promise<{ token: string; issuedAt: number; expiresAt: number }>
 }
@@ -33,6 +37,8 @@ export interface MintInput {
   roles: readonly string[]
   clientAuthLevel: '0' | '1' | '2'
   lifetimeSeconds?: number
+  /** Default: the version issued for `audience`. */
+  version?: TokenVersion
   claims?: string
   extra?: Record<string, unknown>
 }

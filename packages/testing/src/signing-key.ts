@@ -29,8 +29,10 @@ export async function createSigningKey(): Promise<SigningKey> {
   }
 }
 
-/** Claims of an app-only access token, in Entra's v2 shape. */
+/** Claims of an app-only access token, in Entra's v1.0 or v2.0 shape. */
 export interface AccessTokenInput {
+  /** 1: v1.0 claims (`appid`, `appidacr`); 2: v2.0 claims (`azp`, `azpacr`, and `appid` as before). */
+  version: 1 | 2
   issuer: string
   tenantId: string
   audience: string
@@ -48,16 +50,24 @@ export interface AccessTokenInput {
 export function accessTokenClaims(input: AccessTokenInput): JWTPayload {
   const iat = Math.floor(input.issuedAt / 1000)
   const uti = randomUUID()
+  // v1.0 tokens name the client `appid`/`appidacr` only; v2.0 ones `azp`/`azpacr` (appid kept for
+  // code that reads either).
+  const client =
+    input.version === 1
+      ? { appid: input.clientId, appidacr: input.clientAuthLevel }
+      : {
+          appid: input.clientId,
+          appidacr: input.clientAuthLevel,
+          azp: input.clientId,
+          azpacr: input.clientAuthLevel,
+        }
   return {
     aud: input.audience,
     iss: input.issuer,
     iat,
     nbf: iat,
     exp: iat + input.lifetimeSeconds,
-    appid: input.clientId,
-    appidacr: input.clientAuthLevel,
-    azp: input.clientId,
-    azpacr: input.clientAuthLevel,
+    ...client,
     idp: input.issuer,
     idtyp: 'app',
     oid: input.objectId,
@@ -66,7 +76,7 @@ export function accessTokenClaims(input: AccessTokenInput): JWTPayload {
     ...(input.roles.length > 0 ? { roles: [...input.roles] } : {}),
     uti,
     jti: uti,
-    ver: '2.0',
+    ver: input.version === 1 ? '1.0' : '2.0',
     ...input.extra,
   }
 }

@@ -1,0 +1,2 @@
+export { appTokenPolicy, appTokenPolicyName } from './app-token-policy.js'
+export type { AppTokenPolicyOptions } from './app-token-policy.js'
