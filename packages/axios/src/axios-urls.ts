@@ -35,7 +35,8 @@ export function recordResponseUrl(config: InternalAxiosRequestConfig): void {
 /**
  * The URL that really answered, or `undefined` when axios cannot tell: follow-redirects'
  * `responseUrl` (http adapter), XHR's `responseURL`, fetch's `Response.url` (see
- * {@link recordResponseUrl}), or the request's own URL when no redirect could be followed.
+ * {@link recordResponseUrl}), or the request's own URL when no redirect could be followed
+ * (a fetch `redirect` other than `follow`; `maxRedirects: 0` on the http adapter).
  */
 export function respondingUrl(
   response: AxiosResponse,
@@ -45,6 +46,8 @@ export function respondingUrl(
   const request = response.request as Sent | undefined
   const reported = request?.res?.responseUrl ?? request?.responseURL ?? (request && answered.get(request))
   if (typeof reported === 'string' && reported !== '') return reported
-  if (typeof request?.redirect === 'string' && request.redirect !== 'follow') return request.url as string
+  // A fetch Request (axios 1.8's fetch adapter ignores maxRedirects, so only `redirect` counts).
+  if (typeof request?.redirect === 'string')
+    return request.redirect === 'follow' ? undefined : String(request.url)
   return config.maxRedirects === 0 ? targetUrl(config) : undefined
 }
