@@ -149,6 +149,22 @@ describe('createGraphClient', () => {
     expect(graph.requests).toHaveLength(0)
   })
 
+  it('forces no refresh for a 401 whose answer cannot tell who sent it (a Response with no URL)', async () => {
+    let sends = 0
+    const made = {
+      execute: async (context: { response?: Response }) =>
+        void (sends++, (context.response = new Response(null, { status: 401 }))),
+    }
+    const error = await rejection(
+      client({ middleware: [made] })
+        .api('/users')
+        .get(),
+    )
+    expect(error.statusCode).toBe(401)
+    expect(sends).toBe(1)
+    expect(authority.tokenRequests()).toHaveLength(1)
+  })
+
   it("surfaces a token failure as a GraphClientError with core's code, message and hint", async () => {
     await provider.close()
     provider = providerFor(authority, authority.clientId, 'not-the-secret')
