@@ -35,13 +35,12 @@ export class AppTokenMiddleware implements Middleware {
     const signal = context.options?.signal
     const sent = await auth.authorize(urlOf(context), signal ?? undefined).catch(throwAsGraphClientError)
     setAuthorization(context, sent?.header)
-    const send = async (header?: string) => {
-      if (header !== undefined) setAuthorization(context, header)
-      await next.execute(context)
-      return context.response
-    }
+    const send = () => next.execute(context).then(() => context.response)
+    const authorize = (header: string) => setAuthorization(context, header)
     const body = context.options?.body
-    const response = await sendWithAppToken({ auth, sent, body, signal, send }).catch(throwAsGraphClientError)
+    const response = await sendWithAppToken({ auth, sent, body, signal, send, authorize }).catch(
+      throwAsGraphClientError,
+    )
     if (response !== undefined) context.response = response
   }
 }

@@ -44,6 +44,8 @@ export function appTokenRetryMiddleware(
   options: GraphTargetOptions = {},
 ): KiotaMiddleware {
   const auth = graphAuthorizer(provider, options, 'appTokenRetryMiddleware')
+  const leave = (r: Response) =>
+    r.status === 401 && claimsFromChallenge(r.headers.get('www-authenticate')) !== undefined
   const middleware: KiotaMiddleware = {
     next: undefined,
     execute(url, init, requestOptions) {
@@ -54,15 +56,11 @@ export function appTokenRetryMiddleware(
           'nothing follows appTokenRetryMiddleware',
           'put it first, before MiddlewareFactory.getDefaultMiddlewares()',
         )
-      const send = (header?: string) => {
-        if (header !== undefined)
-          init.headers = setAuthorization(init.headers as HeadersLike, header) as HeadersInit
-        return next.execute(url, init, requestOptions)
-      }
-      const leave = (r: Response) =>
-        r.status === 401 && claimsFromChallenge(r.headers.get('www-authenticate')) !== undefined
-      const exchange = { auth, sent: sentWith(init), body: init.body, signal: init.signal, send, leave }
-      return sendWithAppToken(exchange) as Promise<Response>
+      const send = () => next.execute(url, init, requestOptions)
+      const authorize = (header: string) =>
+        void (init.headers = setAuthorization(init.headers as HeadersLike, header) as HeadersInit)
+      const exchange = { auth, sent: sentWith(init), body: init.body, signal: init.signal, send, authorize }
+      return sendWithAppToken({ ...exchange, leave }) as Promise<Response>
     },
   }
   return middleware

@@ -7,8 +7,10 @@ interface Exchange {
   sent: Authorization | undefined
   body: unknown
   signal: AbortSignal | null | undefined
-  /** Sends the request down the chain (with `header` as its Authorization when given). */
-  send(header?: string): Promise<Response | undefined>
+  /** Sends the request down the chain, as it is now. */
+  send(): Promise<Response | undefined>
+  /** Sets the request's Authorization (for the one re-send). */
+  authorize(header: string): void
   /** Answers the client handles itself (Kiota's claims retry): handed back untouched. */
   leave?: (response: Response) => boolean
 }
@@ -19,7 +21,7 @@ interface Exchange {
  *
  * @example
  * ```ts
- * context.response = await sendWithAppToken({ auth, sent, body, signal, send: () => next.execute(context) })
+ * context.response = await sendWithAppToken({ auth, sent, body, signal, send, authorize })
  * ```
  */
 export async function sendWithAppToken(x: Exchange): Promise<Response | undefined> {
@@ -36,6 +38,7 @@ export async function sendWithAppToken(x: Exchange): Promise<Response | undefine
   })
   if (retry === undefined) return withApiErrorHint(response)
   await response.body?.cancel()
-  const again = await x.send(retry.header)
+  x.authorize(retry.header)
+  const again = await x.send()
   return again && withApiErrorHint(again)
 }
