@@ -1,12 +1,8 @@
-import type {
-  AxiosError,
-  AxiosInstance,
-  AxiosRequestConfig,
-  AxiosResponse,
-  InternalAxiosRequestConfig,
-} from 'axios'
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios'
 import { ConfigurationError, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
-import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
+import { createRequestAuthorizer, isReplayableBody, setAuthorization } from '@apptoken/core/adapter'
+import type { Authorization } from '@apptoken/core/adapter'
+import { recordResponseUrl, respondingUrl, targetUrl } from './axios-urls.js'
 
 declare module 'axios' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any -- must repeat axios' own type parameter
@@ -27,61 +23,36 @@ declare module 'axios' {
  */
 export type AxiosAppTokenOptions = AppTokenOptions
 
-// A string key, not a symbol: axios 1.8's mergeConfig copies only string keys into the retried config.
-const RETRIED = 'apptokenRetried'
-
-interface Tracked extends InternalAxiosRequestConfig {
-  [RETRIED]?: boolean
+/* eslint-disable @typescript-eslint/no-explicit-any -- `any` keeps both axios type files' signatures assignable */
+type Interceptors = {
+  use(onFulfilled?: any, onRejected?: any, options?: any): number
+  eject(id: number): void
 }
-
 /**
- * The parts of an axios instance the adapter uses. Structural on purpose: axios ships separate
- * type files for ES modules and CommonJS, and an instance typed by either must be accepted.
+ * The parts of an axios instance the adapter uses: structural, so an instance typed by axios' ESM
+ * or CommonJS type files fits.
  *
  * @example
  * ```ts
  * const instance: AxiosInstanceLike = axios.create({ baseURL: 'https://api.contoso.com' })
- * attachAppToken(instance, provider, { scopes: 'api://contoso-api/.default' })
  * ```
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- `any` keeps both axios type files' signatures assignable */
 export interface AxiosInstanceLike {
   defaults: { baseURL?: string | undefined; redact?: string[] | undefined }
   request(config: any): Promise<any>
-  interceptors: {
-    request: {
-      use(
-        onFulfilled?: ((v: any) => any) | null,
-        onRejected?: ((e: any) => any) | null,
-        options?: any,
-      ): number
-      eject(id: number): void
-    }
-    response: {
-      use(onFulfilled?: ((v: any) => any) | null, onRejected?: ((e: any) => any) | null): number
-      eject(id: number): void
-    }
-  }
+  interceptors: { request: Interceptors; response: Interceptors }
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-// axios's own rule (buildFullPath + combineURLs), without the config merge inside getUri(),
-// which costs about 10 µs a request. Only the origin matters here, so params are left out.
-const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i
-const targetUrl = (config: InternalAxiosRequestConfig): string => {
-  const url = config.url ?? ''
-  const base = config.baseURL
-  if (!base || (ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false)) return url
-  return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base
-}
-
-const asSignal = (signal: unknown): AbortSignal | undefined =>
-  signal instanceof AbortSignal ? signal : undefined
+// A string key, not a symbol: axios 1.8's mergeConfig copies only string keys into the retried config.
+const RETRIED = 'apptokenRetried'
+type Tracked = InternalAxiosRequestConfig & { [RETRIED]?: boolean }
+const signalOf = (config: Tracked) => (config.signal instanceof AbortSignal ? config.signal : undefined)
 
 /**
  * Adds two interceptors to `instance`: one sets `Authorization: Bearer <app token>` on requests
- * to allowed origins, the other retries a 401 from those origins once with a refreshed token.
- * Returns a function that removes both.
+ * to allowed origins, the other hands each error response to core's 401 decision and re-sends
+ * once when core says so. Returns a function that removes both.
  *
  * @example
  * ```ts
@@ -97,49 +68,34 @@ export function attachAppToken(
 ): () => void {
   const instance = axiosInstance as unknown as AxiosInstance
   if (typeof instance?.interceptors?.request?.use !== 'function') {
-    throw new ConfigurationError(
-      'instance',
-      'it is not an axios instance',
-      'pass axios itself or the result of axios.create(...)',
-    )
+    throw new ConfigurationError('instance', 'it is not an axios instance', 'pass axios or axios.create(...)')
   }
-  const authorizer = createRequestAuthorizer(provider, options, {
-    baseUrl: instance.defaults.baseURL,
-    adapter: 'axios',
-  })
-  // axios' own errors carry the Authorization header they sent; `redact` (axios 1.21; ignored by
-  // older ones) masks it in AxiosError#toJSON(). A list the user chose is left as it is.
-  const defaults = axiosInstance.defaults
-  defaults.redact ??= ['authorization']
-  // The token each request was sent with, kept off the config so no inspect or log shows it. The
-  // config object the request interceptor returns is the one axios hands to the error interceptor.
-  const sentTokens = new WeakMap<object, string>()
+  const baseUrl = instance.defaults.baseURL
+  const auth = createRequestAuthorizer(provider, options, { baseUrl, adapter: 'axios' })
+  // axios' errors carry the Authorization header they sent; `redact` (axios 1.21) masks it in toJSON().
+  axiosInstance.defaults.redact ??= ['authorization']
+  // What each request was sent with, kept off the config so no inspect or log shows it. The config
+  // the request interceptor returns is the one axios hands to the error interceptor.
+  const sent = new WeakMap<object, Authorization>()
 
   const onRequest = async (config: Tracked): Promise<Tracked> => {
-    if (config[RETRIED] === true) return config // carries the header the 401 handler chose
-    const signal = asSignal(config.signal)
-    let auth
-    try {
-      auth = await authorizer.authorize(targetUrl(config), signal)
-    } catch (error) {
-      // Sent on without a token, axios itself rejects it with its usual CanceledError before sending.
-      if (signal?.aborted) return config
-      throw error
-    }
-    if (auth === undefined) return config
-    config.headers.set('Authorization', auth.header)
-    sentTokens.set(config, auth.token)
+    if (config[RETRIED] === true) return config // carries the header core chose for the retry
+    const signal = signalOf(config)
+    // On abort, sent on without a token: axios rejects it with its own CanceledError, unsent.
+    const sending = await auth.authorize(targetUrl(config), signal).catch((e: unknown) => {
+      if (signal?.aborted) return undefined
+      throw e
+    })
+    if (sending === undefined) return config
+    config.headers.set('Authorization', sending.header)
+    sent.set(config, sending)
     recordResponseUrl(config)
     const next = config.beforeRedirect
-    // follow-redirects keeps the header for a subdomain; apptoken's allow-list is stricter.
-    config.beforeRedirect = (...args) => {
-      const [redirect] = args
-      if (!authorizer.isAllowed(String(redirect.href))) {
-        const headers = (redirect.headers ?? {}) as Record<string, unknown>
-        for (const name of Object.keys(headers))
-          if (name.toLowerCase() === 'authorization') delete headers[name]
-      }
-      next?.(...args)
+    // follow-redirects keeps the header for a subdomain; the allow-list decides on every hop.
+    config.beforeRedirect = (redirect, ...rest) => {
+      if (!auth.isAllowed(String(redirect.href)))
+        redirect.headers = setAuthorization(redirect.headers as Record<string, string>, undefined)
+      next?.(redirect, ...rest)
     }
     return config
   }
@@ -147,29 +103,28 @@ export function attachAppToken(
   const onError = async (error: unknown): Promise<AxiosResponse> => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>
     const tracked = config as Tracked | undefined
-    if (response?.status !== 401 || tracked === undefined || tracked.appToken === false) throw error
-    const signal = asSignal(tracked.signal)
-    const retried = tracked[RETRIED] === true
-    const retry: AxiosRequestConfig & { [RETRIED]: true } = { ...tracked, [RETRIED]: true }
-    // A 401 counts only from the URL that really answered; when axios cannot tell, no refresh.
-    const answeredBy = respondingUrl(response, tracked, () => targetUrl(tracked))
-    if (answeredBy === undefined) throw error
-    let auth
+    if (response === undefined || tracked === undefined) throw error
+    const signal = signalOf(tracked)
+    const decision = auth.onResponse({
+      url: respondingUrl(response, tracked), // undefined when axios cannot tell: no refresh
+      status: response.status,
+      wwwAuthenticate: response.headers['www-authenticate'] as string | string[] | undefined,
+      sent: sent.get(tracked),
+      replayable: isReplayableBody(tracked.data),
+      retried: tracked[RETRIED] === true,
+      signal,
+    })
+    if (decision === undefined) throw error
+    const retry: Tracked = { ...tracked, [RETRIED]: true }
+    let next: Authorization | undefined
     try {
-      auth = await authorizer.onUnauthorized({
-        url: answeredBy,
-        wwwAuthenticate: response.headers['www-authenticate'] as string | string[] | undefined,
-        token: sentTokens.get(tracked),
-        retried,
-        signal,
-      })
+      next = await decision
     } catch (failure) {
-      if (signal?.aborted) return instance.request(retry) // rejected by axios with its CanceledError, unsent
-      throw failure
+      if (!signal?.aborted) throw failure
+      return instance.request(retry) // axios rejects it unsent, with its CanceledError
     }
-    // The refresh above still heals the cache for later requests; this one cannot be re-sent.
-    if (auth === undefined || !isReplayableBody(tracked.data)) throw error
-    retry.headers = tracked.headers.set('Authorization', auth.header)
+    if (next === undefined) throw error
+    retry.headers = tracked.headers.set('Authorization', next.header)
     return instance.request(retry)
   }
 

@@ -12,7 +12,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { attachAppToken } from '../src/index.js'
 import { SCOPE, providerFor } from './support.js'
 
-type Create = (config?: { baseURL?: string; adapter?: string; redact?: string[] }) => AxiosInstance
+type Create = (config?: {
+  baseURL?: string
+  adapter?: string
+  redact?: string[]
+  maxRedirects?: number
+}) => AxiosInstance
 interface Client {
   name: string
   create: Create
@@ -108,6 +113,15 @@ describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({
       expect(authority.tokenRequests()).toHaveLength(1)
     },
   )
+
+  it('with the fetch adapter and maxRedirects: 0, a 401 another origin sent after a redirect forces no refresh', async () => {
+    // axios 1.8's fetch adapter ignores maxRedirects and follows the redirect (1.21 does not).
+    const to = encodeURIComponent(`${evil.url}/api/echo`)
+    const error = await failure(client({ adapter: 'fetch', maxRedirects: 0 }).get(`/api/redirect?to=${to}`))
+    expect(error.response?.status).toBe(modern ? 302 : 401)
+    expect(evil.requests.map((r) => r.headers.authorization)).toEqual(modern ? [] : [undefined])
+    expect(authority.tokenRequests()).toHaveLength(1)
+  })
 
   // axios 1.8's fetch adapter cannot tell where a 401 came from, so it is not retried there.
   if (modern)

@@ -1,4 +1,4 @@
-import { AzureCloud, ConfigurationError, graphHostFor, graphOriginsFor, type TokenProvider } from '@apptoken/core'
+import { AzureCloud, ConfigurationError, graphOriginsFor, type TokenProvider } from '@apptoken/core'
 import { createRequestAuthorizer, isSecureUrl, type RequestAuthorizer } from '@apptoken/core/adapter'
 
 /**
@@ -22,8 +22,8 @@ export interface GraphTargetOptions {
   tenantId?: string
 }
 
-/** The Graph base URL of a cloud, e.g. `https://graph.microsoft.us` for `AzureCloud.USGovernment`. */
-export function graphBaseUrl(options: GraphTargetOptions): string {
+/** The cloud's Graph origins, e.g. `https://graph.microsoft.us` first for `AzureCloud.USGovernment`. */
+function graphOrigins(options: GraphTargetOptions): readonly string[] {
   const cloud = options.cloud ?? AzureCloud.Public
   if (typeof cloud !== 'string')
     throw new ConfigurationError(
@@ -31,46 +31,37 @@ export function graphBaseUrl(options: GraphTargetOptions): string {
       'it is not an authority host',
       'pass e.g. AzureCloud.USGovernment, or omit it for the public cloud',
     )
-  return graphHostFor(cloud)
+  return graphOriginsFor(cloud)
 }
+
+/** The Graph base URL of a cloud, e.g. `https://graph.microsoft.us` for `AzureCloud.USGovernment`. */
+export const graphBaseUrl = (options: GraphTargetOptions): string => graphOrigins(options)[0]!
 
 /** Host names of `customHosts`, checked: the SDK matches host names only. */
 export function customHostsOf(options: GraphTargetOptions): string[] {
   const hosts =
-    options.customHosts === undefined
-      ? []
-      : typeof options.customHosts === 'string'
-        ? [options.customHosts]
-        : [...options.customHosts]
-  for (const host of hosts) {
-    if (typeof host !== 'string' || host === '' || /[/\s]/.test(host)) {
-      throw new ConfigurationError(
-        'customHosts',
-        `${JSON.stringify(host)} is not a host name`,
-        "pass host names such as 'graph-proxy.contoso.com' (no scheme, no path)",
-      )
-    }
-  }
+    typeof options.customHosts === 'string' ? [options.customHosts] : [...(options.customHosts ?? [])]
+  const bad = hosts.find((host) => typeof host !== 'string' || host === '' || /[/\s]/.test(host))
+  if (bad !== undefined)
+    throw new ConfigurationError(
+      'customHosts',
+      `${JSON.stringify(bad)} is not a host name`,
+      "pass host names such as 'graph-proxy.contoso.com' (no scheme, no path)",
+    )
   return hosts
-}
-
-function graphHosts(options: GraphTargetOptions): string[] {
-  graphBaseUrl(options) // checks `cloud`
-  return graphOriginsFor(options.cloud ?? AzureCloud.Public).map((origin) => new URL(origin).host)
 }
 
 /** Origins that may receive the token: the cloud's Graph hosts and `customHosts` over https, and the base URL's origin. */
 export function allowedOrigins(options: GraphTargetOptions): string[] {
-  const origins = [...graphHosts(options), ...customHostsOf(options)].map((host) => `https://${host}`)
+  const origins = [...graphOrigins(options), ...customHostsOf(options).map((host) => `https://${host}`)]
   if (options.baseUrl === undefined) return origins
   const base = URL.parse(options.baseUrl)
-  if (base === null || !isSecureUrl(base)) {
+  if (base === null || !isSecureUrl(base))
     throw new ConfigurationError(
       'baseUrl',
       `${JSON.stringify(options.baseUrl)} is not an https URL`,
       'use https (plain http only for a stand-in on 127.0.0.1 or localhost)',
     )
-  }
   return [...origins, base.origin]
 }
 
@@ -81,19 +72,16 @@ export function graphAuthorizer(
   adapter: string,
   scopes = options.scopes,
 ): RequestAuthorizer {
-  const graph = graphBaseUrl(options)
-  const hosts = graphHosts(options)
-  return createRequestAuthorizer(
-    provider,
-    {
-      scopes: scopes ?? `${graph}/.default`,
-      origins: allowedOrigins(options),
-      ...(options.tenantId !== undefined && { tenantId: options.tenantId }),
-      // DoD Graph is its own audience: a token for graph.microsoft.us is not valid there.
-      ...(scopes === undefined && {
-        scopesFor: (url: URL) => (hosts.includes(url.host) ? `${url.origin}/.default` : undefined),
-      }),
-    },
-    { adapter },
-  )
+  const graph = graphOrigins(options)
+  const { tenantId } = options
+  const defaults = {
+    scopes: scopes ?? `${graph[0]}/.default`,
+    origins: allowedOrigins(options),
+    ...(tenantId !== undefined && { tenantId }),
+    // DoD Graph is its own audience: a token for graph.microsoft.us is not valid there.
+    ...(scopes === undefined && {
+      scopesFor: (url: URL) => (graph.includes(url.origin) ? `${url.origin}/.default` : undefined),
+    }),
+  }
+  return createRequestAuthorizer(provider, defaults, { adapter })
 }

@@ -56,18 +56,16 @@ export function createGraphClient(provider: TokenProvider, options: GraphClientO
   } = options
   const baseUrl = options.baseUrl ?? graphBaseUrl(options)
   const target = { ...options, baseUrl }
-  const authorizers = new Map<string, RequestAuthorizer>()
   const defaultAuthorizer = graphAuthorizer(provider, target, 'createGraphClient')
-  const authorizerFor = (scopes: readonly string[] | undefined): RequestAuthorizer => {
-    if (scopes === undefined || scopes.length === 0) return defaultAuthorizer
+  const authorizers = new Map<string, RequestAuthorizer>([['', defaultAuthorizer]])
+  const authorizerFor = (scopes: readonly string[] = []): RequestAuthorizer => {
     const key = scopes.join(' ')
     let auth = authorizers.get(key)
     if (auth === undefined)
       authorizers.set(key, (auth = graphAuthorizer(provider, target, 'createGraphClient', scopes)))
     return auth
   }
-  const tail =
-    middleware === undefined ? defaultTail() : Array.isArray(middleware) ? middleware : [middleware]
+  const tail = [middleware ?? defaultTail()].flat()
   if (
     tail.length === 0 ||
     tail.some((m) => typeof (m as Partial<Middleware> | null)?.execute !== 'function')

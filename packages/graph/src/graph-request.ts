@@ -1,3 +1,4 @@
+import { setAuthorization as setHeader, type HeadersLike } from '@apptoken/core/adapter'
 import type { Context } from '@microsoft/microsoft-graph-client'
 
 /**
@@ -23,18 +24,11 @@ export const urlOf = (context: Context): string =>
 export function setAuthorization(context: Context, value: string | undefined): void {
   const options = (context.options ??= {})
   if (typeof context.request !== 'string') {
-    if (value === undefined) context.request.headers.delete('authorization')
-    else context.request.headers.set('authorization', value)
+    setHeader(context.request.headers, value)
     // fetch(request, options) sends options.headers instead of the Request's, when there are any.
     if (options.headers === undefined) return
   }
-  const current = options.headers
-  const headers: Record<string, string> =
-    current instanceof Headers || Array.isArray(current)
-      ? Object.fromEntries(new Headers(current))
-      : { ...current }
-  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name]
-  // This exact spelling: the SDK's RedirectHandler drops `Authorization` on a cross-origin redirect.
-  if (value !== undefined) headers.Authorization = value
-  options.headers = headers
+  // A plain record, spelled `Authorization`: the SDK's RedirectHandler deletes that key on a cross-origin redirect.
+  const headers = options.headers instanceof Headers ? Object.fromEntries(options.headers) : options.headers
+  options.headers = setHeader(headers as HeadersLike | undefined, value) as Record<string, string>
 }

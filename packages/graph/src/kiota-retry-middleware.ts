@@ -1,8 +1,8 @@
 import { ConfigurationError, type TokenProvider } from '@apptoken/core'
-import { claimsFromChallenge, isReplayableBody } from '@apptoken/core/adapter'
+import { claimsFromChallenge, setAuthorization, type HeadersLike } from '@apptoken/core/adapter'
 import type { RequestOption } from '@microsoft/kiota-abstractions'
-import { withApiErrorHint } from './api-error-hint.js'
 import { graphAuthorizer, type GraphTargetOptions } from './graph-authorizer.js'
+import { sendWithAppToken } from './send-with-app-token.js'
 
 /**
  * The `Middleware` of `@microsoft/kiota-http-fetchlibrary`, declared here so that only
@@ -22,21 +22,17 @@ export interface KiotaMiddleware {
   ): Promise<Response>
 }
 
-const bearerOf = (init: RequestInit): string | undefined =>
-  /^Bearer\s+(\S+)$/i.exec(new Headers(init.headers).get('authorization') ?? '')?.[1]
-
-function setAuthorization(init: RequestInit, value: string): void {
-  if (init.headers instanceof Headers) return init.headers.set('authorization', value)
-  const headers: Record<string, string> = Array.isArray(init.headers)
-    ? Object.fromEntries(new Headers(init.headers))
-    : { ...init.headers }
-  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name]
-  init.headers = { ...headers, authorization: value }
+/** The Authorization Kiota's authentication provider put on the request, if any. */
+function sentWith(init: RequestInit) {
+  const header = new Headers(init.headers).get('authorization') ?? ''
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1]
+  return token === undefined ? undefined : { header, token }
 }
 
 /**
- * A Kiota middleware that retries a plain 401 once with a refreshed app token (Kiota retries claims
- * challenges itself; those are left to it) and adds a hint to 401/403 Graph errors. Put it first.
+ * A Kiota middleware that lets core decide on a 401 (see {@link sendWithAppToken}): one refresh and
+ * one retry. Claims challenges are left to Kiota, which asks the token provider for those claims
+ * itself. Put it first.
  *
  * @example
  * ```ts
@@ -48,9 +44,11 @@ export function appTokenRetryMiddleware(
   options: GraphTargetOptions = {},
 ): KiotaMiddleware {
   const auth = graphAuthorizer(provider, options, 'appTokenRetryMiddleware')
+  const leave = (r: Response) =>
+    r.status === 401 && claimsFromChallenge(r.headers.get('www-authenticate')) !== undefined
   const middleware: KiotaMiddleware = {
     next: undefined,
-    async execute(url, init, requestOptions) {
+    execute(url, init, requestOptions) {
       const next = middleware.next
       if (next === undefined)
         throw new ConfigurationError(
@@ -58,24 +56,11 @@ export function appTokenRetryMiddleware(
           'nothing follows appTokenRetryMiddleware',
           'put it first, before MiddlewareFactory.getDefaultMiddlewares()',
         )
-      const token = bearerOf(init)
-      const response = await next.execute(url, init, requestOptions)
-      if (token === undefined) return response
-      const wwwAuthenticate = response.headers.get('www-authenticate')
-      if (response.status === 401 && claimsFromChallenge(wwwAuthenticate) !== undefined) return response
-      if (response.status !== 401 || !isReplayableBody(init.body)) return withApiErrorHint(response)
-      const signal = init.signal ?? undefined
-      const retry = await auth.onUnauthorized({
-        url: response.url || url,
-        wwwAuthenticate,
-        token,
-        retried: false,
-        signal,
-      })
-      if (retry === undefined) return withApiErrorHint(response)
-      await response.body?.cancel()
-      setAuthorization(init, retry.header)
-      return withApiErrorHint(await next.execute(url, init, requestOptions))
+      const send = () => next.execute(url, init, requestOptions)
+      const authorize = (header: string) =>
+        void (init.headers = setAuthorization(init.headers as HeadersLike, header) as HeadersInit)
+      const exchange = { auth, sent: sentWith(init), body: init.body, signal: init.signal, send, authorize }
+      return sendWithAppToken({ ...exchange, leave }) as Promise<Response>
     },
   }
   return middleware

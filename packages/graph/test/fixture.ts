@@ -31,5 +31,3 @@ export function providerFor(
     authorityHost: authority.authorityHost,
   })
 }
-
-export const CAE_CLAIMS = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}'
