@@ -1,27 +1,23 @@
 import { ConfigurationError } from '@apptoken/core'
 import type { KyRetry } from './options.js'
 
-const retryFunctions = new Map<1 | 2, Promise<KyRetry>>()
+const imported = new Map<1 | 2, Promise<KyRetry>>()
 /**
- * The `ky` package this module resolves (the peer dependency), checked to be the major that calls
- * the hooks: ky honours only its own `RetryMarker`, so a marker from the other major would be
- * ignored silently.
+ * The `ky` package apptoken resolves (the peer), checked to be the major that calls the hooks:
+ * ky ignores a retry marker from another copy. Only ky 2 exports `replaceOption`.
  */
-export const importedKy = (major: 1 | 2): Promise<KyRetry> => {
-  let found = retryFunctions.get(major)
-  if (found === undefined) {
-    found = import('ky').then((module) => {
-      // Only ky 2 exports replaceOption.
-      if (('replaceOption' in module ? 2 : 1) !== major) {
-        throw new ConfigurationError(
-          'ky',
-          `the 'ky' package apptoken resolves is not the ky ${major} you call`,
-          'pass appToken(provider, { ..., ky }) with the ky you call',
-        )
-      }
-      return module.default
+export function importedKy(major: 1 | 2): Promise<KyRetry> {
+  const found =
+    imported.get(major) ??
+    import('ky').then((module) => {
+      if (('replaceOption' in module ? 2 : 1) === major) return module.default
+      const fix = 'pass appToken(provider, { ..., ky }) with the ky you call'
+      throw new ConfigurationError(
+        'ky',
+        `the 'ky' package apptoken resolves is not the ky ${major} you call`,
+        fix,
+      )
     })
-    retryFunctions.set(major, found)
-  }
+  imported.set(major, found)
   return found
 }

@@ -1,0 +1,38 @@
+import type { TokenProvider } from '@apptoken/core'
+import ky from 'ky'
+import ky1 from 'ky1'
+import { appToken, type KyAppTokenHooks, type KyAppTokenOptions } from '../src/index.js'
+
+/** A ky instance as the tests call it, whichever major made it. */
+export type Client = ((input: string | URL, options?: Record<string, unknown>) => Promise<Response>) & {
+  extend(options: object): Client
+}
+
+/** One way to give ky its base URL: the option's name and the ky major that takes it. */
+export interface Variant {
+  name: string
+  option: 'prefix' | 'baseUrl' | 'prefixUrl'
+  create(options: object): Client
+  /** The ky to pass to `appToken` (ky 1 is installed here under the alias `ky1`). */
+  ky?: KyAppTokenOptions['ky']
+}
+
+export const variants: Variant[] = [
+  { name: 'ky 2 prefix', option: 'prefix', create: (o) => ky.create(o) as unknown as Client },
+  { name: 'ky 2 baseUrl', option: 'baseUrl', create: (o) => ky.create(o) as unknown as Client },
+  { name: 'ky 1 prefixUrl', option: 'prefixUrl', create: (o) => ky1.create(o) as unknown as Client, ky: ky1 },
+]
+
+/** The documented one-liner: the base URL in ky's options, `appToken()` without one, in either order. */
+export function oneLiner(
+  variant: Variant,
+  baseUrl: string,
+  provider: TokenProvider,
+  options: Omit<KyAppTokenOptions, 'ky'>,
+  order: 'base URL first' | 'hooks first' = 'base URL first',
+  kyOptions: object = {},
+): Client {
+  const hooks: KyAppTokenHooks = appToken(provider, { ...(variant.ky && { ky: variant.ky }), ...options })
+  const base = { ...kyOptions, [variant.option]: baseUrl }
+  return order === 'base URL first' ? variant.create(base).extend(hooks) : variant.create(hooks).extend(base)
+}
