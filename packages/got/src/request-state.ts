@@ -4,30 +4,22 @@ import type { Authorization } from '@apptoken/core/adapter'
 export const CONTEXT_KEY = 'apptoken'
 
 /**
- * What apptoken attached to one request. It lives in got's `context` because got copies the
- * context to every redirect hop and merges it into a retry; the fields are private so that
- * `util.inspect(error.options)` or `JSON.stringify(options.context)` never shows the token.
+ * What apptoken attached to one request. It lives in got's `context`, which got copies to every
+ * redirect hop and merges into a retry; private fields keep the token out of `util.inspect` and
+ * `JSON.stringify` of the options.
  */
 export class RequestState {
   readonly #auth: Authorization
-  readonly #retried: boolean
+  /** True for the one re-send after a 401. */
+  readonly retried: boolean
 
   constructor(auth: Authorization, retried: boolean) {
     this.#auth = auth
-    this.#retried = retried
+    this.retried = retried
   }
 
-  get header(): string {
-    return this.#auth.header
-  }
-
-  get token(): string {
-    return this.#auth.token
-  }
-
-  /** True once the request was re-sent after a 401: it is never re-sent again. */
-  get retried(): boolean {
-    return this.#retried
+  get auth(): Authorization {
+    return this.#auth
   }
 
   static of(context: Record<string, unknown>): RequestState | undefined {

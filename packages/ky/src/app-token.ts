@@ -21,7 +21,9 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
     const key = options.context ?? request
     return calls.get(key) ?? calls.set(key, {}).get(key)!
   }
-  const rethrow = (signal: AbortSignal) => (e: unknown) => Promise.reject(core.abortReason(signal, e))
+  const rethrow = (signal: AbortSignal) => (e: unknown) => {
+    throw core.abortReason(signal, e) // as if fetch itself were aborted
+  }
 
   const beforeRequest: KyHook = async (...args: unknown[]) => {
     const call = readCall(args)
@@ -39,8 +41,8 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
 
   const afterResponse: KyHook = async (...args: unknown[]) => {
     const call = readCall(args)
-    const { request, response, options } = call
-    if (response === undefined) return
+    const { request, options } = call
+    const response = call.response! // ky calls afterResponse with one
     const state = stateOf(call)
     const facts = {
       url: response.url || undefined,

@@ -18,9 +18,9 @@ export interface Variant {
 }
 
 export const variants: Variant[] = [
-  { name: 'ky 2 prefix', option: 'prefix', create: (o) => ky.create(o) as unknown as Client },
-  { name: 'ky 2 baseUrl', option: 'baseUrl', create: (o) => ky.create(o) as unknown as Client },
-  { name: 'ky 1 prefixUrl', option: 'prefixUrl', create: (o) => ky1.create(o) as unknown as Client, ky: ky1 },
+  { name: 'ky 2 prefix', option: 'prefix', create: (o) => ky.create(o) },
+  { name: 'ky 2 baseUrl', option: 'baseUrl', create: (o) => ky.create(o) },
+  { name: 'ky 1 prefixUrl', option: 'prefixUrl', create: (o) => ky1.create(o), ky: ky1 },
 ]
 
 /** The documented one-liner: the base URL in ky's options, `appToken()` without one, in either order. */
