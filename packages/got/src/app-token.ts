@@ -5,17 +5,17 @@ import { CONTEXT_KEY, RequestState } from './request-state.js'
 
 /**
  * Options of {@link appToken}: `scopes`, and where the token may go: `origins`, by default the
- * origin of the `prefixUrl` each request sees.
+ * origin of got's `prefixUrl` for each request.
  * @example `const options: GotAppTokenOptions = { scopes: 'api://my-api/.default' }`
  */
 export interface GotAppTokenOptions extends AppTokenOptions {
-  /** @deprecated Unnecessary: the hooks read got's `prefixUrl` from each request. Removed in the next minor. */
+  /** @deprecated Unnecessary: apptoken reads got's `prefixUrl` from each request. Removed in the next minor. */
   prefixUrl?: string | URL
 }
 
 /**
- * got hooks that attach an app token to requests for got's `prefixUrl` (or `origins`), checked on
- * every hop, and re-send a 401 from there once with a refreshed token (`retryWithMergedOptions`).
+ * got options that attach an app token to requests for got's `prefixUrl` (or `origins`), checked
+ * on every hop, and re-send a 401 from there once with a refreshed token (`retryWithMergedOptions`).
  * got 14, 15 and 16, in either `extend` order.
  * @example `const api = got.extend({ prefixUrl: 'https://api.contoso.com' }, appToken(provider, { scopes }))`
  */
@@ -27,46 +27,55 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
     baseUrlOption: 'prefixUrl',
   }
   const auth = createRequestAuthorizer(provider, options, context)
-  const baseUrlOf = (request: GotRequestOptions) => request.prefixUrl || undefined
+  const stateOf = (request: GotRequestOptions) =>
+    RequestState.of(request.context) ?? new RequestState(request.prefixUrl || undefined)
 
   return {
+    // got 14 empties `prefixUrl` before its hooks run: keep the request's own in its context first.
+    handlers: [
+      (request, next) => {
+        request.context[CONTEXT_KEY] = stateOf(request)
+        return next(request)
+      },
+    ],
     hooks: {
       // got runs this for the first request, every redirect hop and every retry: each hop is checked.
       beforeRequest: [
         async (request) => {
-          const { url, signal } = request
-          const state = RequestState.of(request.context)
-          const retried =
-            state?.retried === true && url !== undefined && auth.isAllowed(url, baseUrlOf(request))
-          const sent = retried ? state.auth : url && (await auth.authorize(url, signal, baseUrlOf(request)))
-          if (sent) {
-            request.headers.authorization = sent.header
-            if (!retried) request.context[CONTEXT_KEY] = new RequestState(sent, false)
-          } else if (state !== undefined && request.headers.authorization === state.auth.header) {
-            delete request.headers.authorization // only ours: a header the caller set is theirs to send
-          }
+          const state = (request.context[CONTEXT_KEY] = stateOf(request))
+          const { url = '', signal } = request
+          const sent = state.retried
+            ? auth.isAllowed(url, state.baseUrl)
+              ? state.sent
+              : undefined
+            : await auth.authorize(url, signal, state.baseUrl)
+          if (sent !== undefined) request.headers.authorization = sent.header
+          // Remove only our own header from a hop that may not have it: one the caller set is theirs.
+          else if (state.sent !== undefined && request.headers.authorization === state.sent.header)
+            delete request.headers.authorization
+          if (!state.retried) state.sent = sent
         },
       ],
       afterResponse: [
         (response, retryWithMergedOptions) => {
           const request = response.request.options
-          const state = RequestState.of(request.context)
+          const state = stateOf(request)
           const facts = {
             url: response.url,
             status: response.statusCode,
             wwwAuthenticate: response.headers['www-authenticate'],
-            sent: state?.auth,
+            sent: state.sent,
             replayable: isReplayableBody(request.body),
-            retried: state?.retried === true,
+            retried: state.retried,
             signal: request.signal,
           }
           return (
-            auth.onResponse(facts, baseUrlOf(request))?.then((retry) => {
+            auth.onResponse(facts, state.baseUrl)?.then((retry) => {
               if (retry === undefined) return response
-              const merged = { authorization: retry.header }
+              const next = new RequestState(state.baseUrl, retry, true)
               return retryWithMergedOptions({
-                headers: merged,
-                context: { [CONTEXT_KEY]: new RequestState(retry, true) },
+                headers: { authorization: retry.header },
+                context: { [CONTEXT_KEY]: next },
               })
             }) ?? response
           )

@@ -35,10 +35,11 @@ export interface GotRetryOptions {
 }
 
 /**
- * Options for `got.extend(...)`: apptoken's hooks, appended to hooks the instance already has.
+ * Options for `got.extend(...)`: apptoken's handler and hooks, appended to those the instance has.
  * @example `const api = got.extend({ prefixUrl: 'https://api.contoso.com' }, appToken(provider, { scopes }))`
  */
 export interface GotAppTokenExtension {
+  handlers: [<O extends GotRequestOptions, T>(options: O, next: (options: O) => T) => T]
   hooks: {
     beforeRequest: [(options: GotRequestOptions) => Promise<void>]
     afterResponse: [

@@ -4,22 +4,28 @@ import type { Authorization } from '@apptoken/core/adapter'
 export const CONTEXT_KEY = 'apptoken'
 
 /**
- * What apptoken attached to one request. It lives in got's `context`, which got copies to every
- * redirect hop and merges into a retry; private fields keep the token out of `util.inspect` and
- * `JSON.stringify` of the options.
+ * One request as apptoken sees it: its base URL and the Authorization it carries. It lives in
+ * got's `context`, which got copies to every redirect hop and merges into a retry; the token is
+ * in a private field, so `util.inspect` and `JSON.stringify` of the options never show it.
  */
 export class RequestState {
-  readonly #auth: Authorization
-  /** True for the one re-send after a 401. */
-  readonly retried: boolean
+  #sent: Authorization | undefined
 
-  constructor(auth: Authorization, retried: boolean) {
-    this.#auth = auth
-    this.retried = retried
+  /** `retried`: this is the one re-send after a 401. */
+  constructor(
+    readonly baseUrl: string | URL | undefined,
+    sent?: Authorization,
+    readonly retried = false,
+  ) {
+    this.#sent = sent
   }
 
-  get auth(): Authorization {
-    return this.#auth
+  get sent(): Authorization | undefined {
+    return this.#sent
+  }
+
+  set sent(sent: Authorization | undefined) {
+    this.#sent = sent
   }
 
   static of(context: Record<string, unknown>): RequestState | undefined {
