@@ -20,13 +20,8 @@ export interface GotAppTokenOptions extends AppTokenOptions {
  * @example `const api = got.extend({ prefixUrl: 'https://api.contoso.com' }, appToken(provider, { scopes }))`
  */
 export function appToken(provider: TokenProvider, options: GotAppTokenOptions): GotAppTokenExtension {
-  const context = {
-    baseUrl: options?.prefixUrl,
-    baseUrlPerRequest: true,
-    adapter: 'got',
-    baseUrlOption: 'prefixUrl',
-  }
-  const auth = createRequestAuthorizer(provider, options, context)
+  const context = { adapter: 'got', baseUrlOption: 'prefixUrl', baseUrlPerRequest: true }
+  const auth = createRequestAuthorizer(provider, options, { ...context, baseUrl: options?.prefixUrl })
   const stateOf = (request: GotRequestOptions) =>
     RequestState.of(request.context) ?? new RequestState(request.prefixUrl || undefined)
 
@@ -43,17 +38,13 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
       beforeRequest: [
         async (request) => {
           const state = (request.context[CONTEXT_KEY] = stateOf(request))
-          const { url = '', signal } = request
-          const sent = state.retried
-            ? auth.isAllowed(url, state.baseUrl)
-              ? state.sent
-              : undefined
-            : await auth.authorize(url, signal, state.baseUrl)
-          if (sent !== undefined) request.headers.authorization = sent.header
-          // Remove only our own header from a hop that may not have it: one the caller set is theirs.
-          else if (state.sent !== undefined && request.headers.authorization === state.sent.header)
-            delete request.headers.authorization
-          if (!state.retried) state.sent = sent
+          const { url = '', signal, headers } = request
+          const ours = state.sent?.header
+          if (!state.retried) state.sent = await auth.authorize(url, signal, state.baseUrl)
+          const allowed = !state.retried || auth.isAllowed(url, state.baseUrl)
+          if (allowed && state.sent) headers.authorization = state.sent.header
+          // Not for this hop: remove our own header only, one the caller set is theirs.
+          else if (ours !== undefined && headers.authorization === ours) delete headers.authorization
         },
       ],
       afterResponse: [

@@ -20,10 +20,10 @@ export class RequestState {
     this.#sent = sent
   }
 
+  /** The Authorization this request carries. */
   get sent(): Authorization | undefined {
     return this.#sent
   }
-
   set sent(sent: Authorization | undefined) {
     this.#sent = sent
   }

@@ -27,3 +27,10 @@ export function oneLiner(
   if (order === 'hooks first') return extend(hooks, { prefixUrl })
   return extend(hooks).extend({ prefixUrl })
 }
+
+// Each major's own `extend` types accept the options as they are, in either order (checked by tsc).
+export const typeChecks = (options: GotAppTokenExtension) => [
+  got14.extend({ prefixUrl: 'https://api.contoso.com' }, options).extend({ retry: { limit: 0 } }),
+  got15.extend(options, { prefixUrl: 'https://api.contoso.com' }),
+  got16.extend(options).extend({ prefixUrl: 'https://api.contoso.com' }),
+]

@@ -36,3 +36,11 @@ export function oneLiner(
   const base = { ...kyOptions, [variant.option]: baseUrl }
   return order === 'base URL first' ? variant.create(base).extend(hooks) : variant.create(hooks).extend(base)
 }
+
+// Each major's own types accept the one-liner in either order (checked by tsc).
+export const typeChecks = (provider: TokenProvider, scopes: string) => [
+  ky.create({ prefix: 'https://api.contoso.com' }).extend(appToken(provider, { scopes })),
+  ky.create(appToken(provider, { scopes })).extend({ baseUrl: 'https://api.contoso.com' }),
+  ky1.create({ prefixUrl: 'https://api.contoso.com' }).extend(appToken(provider, { scopes, ky: ky1 })),
+  ky1.create(appToken(provider, { scopes, ky: ky1 })).extend({ prefixUrl: 'https://api.contoso.com' }),
+]
