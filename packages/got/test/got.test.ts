@@ -31,7 +31,7 @@ afterEach(async () => {
 const tokens = (server: ProtectedApi) => server.requests.map((r) => r.token)
 const statuses = (server: ProtectedApi) => server.requests.map((r) => r.status)
 
-describe.each(majors)('%s', (_name, extend) => {
+describe.each(majors)('%s', (name, extend) => {
   const client = () => oneLiner(extend, api.url, provider, { scopes })
 
   it('attaches the token to got.stream requests (which got does not retry on 401)', async () => {
@@ -64,6 +64,28 @@ describe.each(majors)('%s', (_name, extend) => {
     for (let i = 0; i < 3; i++) expect((await withContext('api/todolist')).statusCode).toBe(200)
     expect(statuses(api)).toEqual([401, 200, 200, 200])
     expect(inspect(withContext.defaults.options.context)).not.toMatch(/ey/)
+  })
+
+  it('pages with absolute next-page URLs have no prefixUrl: they fail closed without origins, and work with them', async () => {
+    let page = 0
+    const pagination = {
+      transform: () => [++page],
+      paginate: () => (page < 3 ? { url: new URL(`${api.url}/api/todolist?page=${page + 1}`) } : false),
+    }
+    const { cause } = await client()
+      .paginate.all('api/todolist', { pagination } as never)
+      .then(
+        () => ({ cause: undefined }),
+        (e: Error) => ({ cause: e.cause }),
+      )
+    expect(cause).toBeInstanceOf(ConfigurationError) // got empties prefixUrl for page 2 (got 14: already for page 1)
+    expect(api.requests).toHaveLength(name === 'got 14' ? 0 : 1)
+    page = 0
+    const pinned = oneLiner(extend, api.url, provider, { scopes, origins: [api.origin] })
+    expect(await pinned.paginate.all('api/todolist', { pagination } as never)).toEqual([1, 2, 3])
+    const pages = api.requests.slice(-3)
+    expect(pages.map((r) => r.status)).toEqual([200, 200, 200])
+    expect(pages.every((r) => r.token !== undefined && r.token === pages[0]!.token)).toBe(true)
   })
 
   it('fails the request with the token error when no token can be had', async () => {
