@@ -1,6 +1,6 @@
 import type { AppTokenOptions, TokenProvider } from '@apptoken/core'
 import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
-import type { GotAppTokenExtension, GotRequestOptions } from './got-types.js'
+import type { GotAppTokenExtension } from './got-types.js'
 import { CONTEXT_KEY, RequestState } from './request-state.js'
 
 /**
@@ -22,14 +22,12 @@ export interface GotAppTokenOptions extends AppTokenOptions {
 export function appToken(provider: TokenProvider, options: GotAppTokenOptions): GotAppTokenExtension {
   const context = { adapter: 'got', baseUrlOption: 'prefixUrl', baseUrlPerRequest: true }
   const auth = createRequestAuthorizer(provider, options, { ...context, baseUrl: options?.prefixUrl })
-  const stateOf = (request: GotRequestOptions) =>
-    RequestState.of(request.context) ?? new RequestState(request.prefixUrl || undefined)
 
   return {
     // got 14 empties `prefixUrl` before its hooks run: keep the request's own in its context first.
     handlers: [
       (request, next) => {
-        request.context[CONTEXT_KEY] = stateOf(request)
+        request.context[CONTEXT_KEY] = RequestState.of(request)
         return next(request)
       },
     ],
@@ -37,7 +35,7 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
       // got runs this for the first request, every redirect hop and every retry: each hop is checked.
       beforeRequest: [
         async (request) => {
-          const state = (request.context[CONTEXT_KEY] = stateOf(request))
+          const state = (request.context[CONTEXT_KEY] = RequestState.of(request))
           const { url = '', signal, headers } = request
           const ours = state.sent?.header
           if (!state.retried) state.sent = await auth.authorize(url, signal, state.baseUrl)
@@ -50,9 +48,9 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
       afterResponse: [
         (response, retryWithMergedOptions) => {
           const request = response.request.options
-          const state = stateOf(request)
+          const state = RequestState.of(request)
           const facts = {
-            url: response.url,
+            url: response.url, // the URL that answered, after redirects
             status: response.statusCode,
             wwwAuthenticate: response.headers['www-authenticate'],
             sent: state.sent,
@@ -64,10 +62,8 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
             auth.onResponse(facts, state.baseUrl)?.then((retry) => {
               if (retry === undefined) return response
               const next = new RequestState(state.baseUrl, retry, true)
-              return retryWithMergedOptions({
-                headers: { authorization: retry.header },
-                context: { [CONTEXT_KEY]: next },
-              })
+              const merged = { headers: { authorization: retry.header }, context: { [CONTEXT_KEY]: next } }
+              return retryWithMergedOptions(merged)
             }) ?? response
           )
         },

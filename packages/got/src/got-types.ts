@@ -43,10 +43,7 @@ export interface GotAppTokenExtension {
   hooks: {
     beforeRequest: [(options: GotRequestOptions) => Promise<void>]
     afterResponse: [
-      <R extends GotResponse>(
-        response: R,
-        retryWithMergedOptions: (options: GotRetryOptions) => never,
-      ) => R | Promise<R>,
+      <R extends GotResponse>(response: R, retry: (options: GotRetryOptions) => never) => R | Promise<R>,
     ]
   }
 }

@@ -1,16 +1,12 @@
 import type { Authorization } from '@apptoken/core/adapter'
+import type { GotRequestOptions } from './got-types.js'
 
-/** Key of apptoken's entry in got's per-request `context`. */
+/** Key of apptoken's entry in got's per-request `context` (copied to redirect hops, merged into a retry). */
 export const CONTEXT_KEY = 'apptoken'
 
-/**
- * One request as apptoken sees it: its base URL and the Authorization it carries. It lives in
- * got's `context`, which got copies to every redirect hop and merges into a retry; the token is
- * in a private field, so `util.inspect` and `JSON.stringify` of the options never show it.
- */
+/** One request's base URL and the Authorization it carries, private so that no `inspect` shows the token. */
 export class RequestState {
   #sent: Authorization | undefined
-
   /** `retried`: this is the one re-send after a 401. */
   constructor(
     readonly baseUrl: string | URL | undefined,
@@ -19,8 +15,6 @@ export class RequestState {
   ) {
     this.#sent = sent
   }
-
-  /** The Authorization this request carries. */
   get sent(): Authorization | undefined {
     return this.#sent
   }
@@ -28,8 +22,9 @@ export class RequestState {
     this.#sent = sent
   }
 
-  static of(context: Record<string, unknown>): RequestState | undefined {
+  /** The request's state, or a new one for a request apptoken has not seen yet. */
+  static of({ context, prefixUrl }: GotRequestOptions): RequestState {
     const state = context[CONTEXT_KEY]
-    return state instanceof RequestState ? state : undefined
+    return state instanceof RequestState ? state : new RequestState(prefixUrl || undefined)
   }
 }

@@ -44,16 +44,14 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
     const { request, options } = call
     const response = call.response! // ky calls afterResponse with one
     const state = stateOf(call)
+    // ky re-sends through its own retries: none left, or a consumed body, means no re-send.
+    const resendable = call.retryCount < (options.retry?.limit ?? 0) && !request.bodyUsed
     const facts = {
       url: response.url || undefined,
       status: response.status,
       wwwAuthenticate: response.headers.get('www-authenticate'),
       sent: state.sent,
-      // ky re-sends through its own retries: none left, or a consumed body, means no re-send.
-      replayable:
-        call.retryCount < (options.retry?.limit ?? 0) &&
-        !request.bodyUsed &&
-        core.isReplayableBody(options.body),
+      replayable: resendable && core.isReplayableBody(options.body),
       retried: state.retried === true,
       signal: request.signal,
     }

@@ -26,8 +26,7 @@ export interface KyAppTokenOptions extends AppTokenOptions {
  * A hook ky 1 (positional arguments) and ky 2 (one state object) both accept.
  * @example `const [attach]: KyHook[] = appToken(provider, { scopes }).hooks.beforeRequest`
  */
-// Must be assignable to both majors' hook types, whose parameters and results differ.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assignable to both majors' hook types
 export type KyHook = (...args: any[]) => any
 
 /**
