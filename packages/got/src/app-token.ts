@@ -24,10 +24,10 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
   const auth = createRequestAuthorizer(provider, options, { ...context, baseUrl: options?.prefixUrl })
 
   return {
-    // got 14 empties `prefixUrl` before its hooks run: keep the request's own in its context first.
+    // A fresh state per call, keeping its `prefixUrl`: got 14 empties `prefixUrl` before hooks run.
     handlers: [
       (request, next) => {
-        request.context[CONTEXT_KEY] = RequestState.of(request)
+        request.context[CONTEXT_KEY] = new RequestState(request.prefixUrl || RequestState.of(request).baseUrl)
         return next(request)
       },
     ],
