@@ -1,95 +1,73 @@
-import { type AppTokenOptions, type TokenProvider } from '@apptoken/core'
+import type { AppTokenOptions, TokenProvider } from '@apptoken/core'
 import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
-import type { GotAppTokenExtension, GotRequestOptions } from './got-types.js'
+import type { GotAppTokenExtension } from './got-types.js'
 import { CONTEXT_KEY, RequestState } from './request-state.js'
 
 /**
- * Options of {@link appToken}: `scopes`, and where the token may go — `origins`, or by default
- * the origin of `prefixUrl`.
- *
- * @example
- * ```ts
- * const options: GotAppTokenOptions = { scopes: 'api://my-api/.default', prefixUrl: 'https://api.contoso.com' }
- * ```
+ * Options of {@link appToken}: `scopes`, and where the token may go: `origins`, by default the
+ * origin of got's `prefixUrl` for each request.
+ * @example `const options: GotAppTokenOptions = { scopes: 'api://my-api/.default' }`
  */
 export interface GotAppTokenOptions extends AppTokenOptions {
-  /**
-   * The `prefixUrl` you give got; its origin may receive the token when `origins` is omitted.
-   * Needed because `appToken()` runs before `got.extend()` and cannot read got's options.
-   */
+  /** @deprecated Unnecessary: apptoken reads got's `prefixUrl` from each request. Removed in the next minor. */
   prefixUrl?: string | URL
 }
 
 /**
- * Got options that attach an app token to requests for the allowed origins and, on a 401 from
- * one of them, refresh the token and retry once (`retryWithMergedOptions`). Every redirect hop is
- * checked again, so a redirect to another origin never carries the token.
- *
- * @example
- * ```ts
- * import got from 'got'
- * const prefixUrl = 'https://api.contoso.com'
- * const api = got.extend({ prefixUrl }, appToken(provider, { scopes: 'api://my-api/.default', prefixUrl }))
- * const items = await api.get('todolist').json()
- * ```
+ * got options that attach an app token to requests for got's `prefixUrl` (or `origins`), checked
+ * on every hop, and re-send a 401 from there once with a refreshed token (`retryWithMergedOptions`).
+ * got 14, 15 and 16, in either `extend` order.
+ * @example `const api = got.extend({ prefixUrl: 'https://api.contoso.com' }, appToken(provider, { scopes }))`
  */
 export function appToken(provider: TokenProvider, options: GotAppTokenOptions): GotAppTokenExtension {
-  const authorizer = createRequestAuthorizer(provider, options, {
-    baseUrl: options?.prefixUrl,
-    adapter: 'got',
-    baseUrlOption: 'prefixUrl',
-  })
+  const context = { adapter: 'got', baseUrlOption: 'prefixUrl', baseUrlPerRequest: true }
+  const auth = createRequestAuthorizer(provider, options, { ...context, baseUrl: options?.prefixUrl })
 
-  // Removes only the header apptoken set: a header the caller chose is theirs to send.
-  const strip = (request: GotRequestOptions): void => {
-    const state = RequestState.of(request.context)
-    if (state !== undefined && request.headers.authorization === state.header)
-      delete request.headers.authorization
+  return {
+    // A fresh state per call, keeping its `prefixUrl`: got 14 empties `prefixUrl` before hooks run.
+    handlers: [
+      (request, next) => {
+        request.context[CONTEXT_KEY] = new RequestState(request.prefixUrl || RequestState.of(request).baseUrl)
+        return next(request)
+      },
+    ],
+    hooks: {
+      // got runs this for the first request, every redirect hop and every retry: each hop is checked.
+      beforeRequest: [
+        async (request) => {
+          const state = (request.context[CONTEXT_KEY] = RequestState.of(request))
+          const { url = '', signal, headers } = request
+          const ours = state.sent?.header
+          if (!state.retried) state.sent = await auth.authorize(url, signal, state.baseUrl)
+          const allowed = !state.retried || auth.isAllowed(url, state.baseUrl)
+          if (allowed && state.sent) headers.authorization = state.sent.header
+          // Not for this hop: remove our own header only, one the caller set is theirs.
+          else if (ours !== undefined && headers.authorization === ours) delete headers.authorization
+        },
+      ],
+      afterResponse: [
+        (response, retryWithMergedOptions) => {
+          const request = response.request.options
+          const state = RequestState.of(request)
+          const facts = {
+            url: response.url, // the URL that answered, after redirects
+            status: response.statusCode,
+            wwwAuthenticate: response.headers['www-authenticate'],
+            sent: state.sent,
+            replayable: isReplayableBody(request.body),
+            retried: state.retried,
+            signal: request.signal,
+          }
+          return (
+            auth.onResponse(facts, state.baseUrl)?.then((retry) => {
+              if (retry === undefined) return response
+              const next = new RequestState(state.baseUrl, retry, true)
+              const merged = { headers: { authorization: retry.header }, context: { [CONTEXT_KEY]: next } }
+              return retryWithMergedOptions(merged)
+            }) ?? response
+          )
+        },
+      ],
+    },
   }
-
-  const hooks: GotAppTokenExtension['hooks'] = {
-    // Runs for the first request, every redirect hop and every retry: the origin is checked each time.
-    beforeRequest: [
-      async (request) => {
-        const url = request.url
-        if (url === undefined || !authorizer.isAllowed(url)) return strip(request)
-        const state = RequestState.of(request.context)
-        if (state?.retried) {
-          request.headers.authorization = state.header
-          return
-        }
-        const auth = await authorizer.authorize(url, request.signal)
-        if (auth === undefined) return strip(request)
-        request.headers.authorization = auth.header
-        request.context[CONTEXT_KEY] = new RequestState(auth, false)
-      },
-    ],
-    beforeRedirect: [
-      (updated) => {
-        if (updated.url === undefined || !authorizer.isAllowed(updated.url)) strip(updated)
-      },
-    ],
-    afterResponse: [
-      async (response, retryWithMergedOptions) => {
-        if (response.statusCode !== 401) return response
-        const request = response.request.options
-        // A consumed stream cannot be sent again: the caller gets the 401.
-        if (!isReplayableBody(request.body)) return response
-        const state = RequestState.of(request.context)
-        const next = await authorizer.onUnauthorized({
-          url: response.url,
-          wwwAuthenticate: response.headers['www-authenticate'],
-          token: state?.token,
-          retried: state?.retried ?? false,
-          signal: request.signal,
-        })
-        if (next === undefined) return response
-        return retryWithMergedOptions({
-          headers: { authorization: next.header },
-          context: { [CONTEXT_KEY]: new RequestState(next, true) },
-        })
-      },
-    ],
-  }
-  return { hooks }
 }

@@ -1,16 +1,12 @@
 /**
- * The parts of got's normalized request options that apptoken reads and writes. Structural, so
+ * The parts of got's normalized request options that apptoken reads and writes; structural, so
  * the same hooks type-check against got 14, 15 and 16.
- *
- * @example
- * ```ts
- * const { hooks } = appToken(provider, { scopes, prefixUrl: 'https://api.contoso.com' })
- * const options: GotRequestOptions = { url: new URL('https://api.contoso.com/todolist'), headers: {}, context: {} }
- * await hooks.beforeRequest[0](options) // options.headers.authorization is now 'Bearer ...'
- * ```
+ * @example `const options: GotRequestOptions = { url: new URL('https://api.contoso.com/x'), prefixUrl: '', headers: {}, context: {} }`
  */
 export interface GotRequestOptions {
   url?: string | URL | undefined
+  /** got's `prefixUrl` as this request sees it (`''` when none). */
+  prefixUrl?: string | URL | undefined
   headers: Record<string, string | string[] | undefined>
   context: Record<string, unknown>
   body?: unknown
@@ -19,16 +15,11 @@ export interface GotRequestOptions {
 
 /**
  * The parts of a got response that apptoken reads.
- *
- * @example
- * ```ts
- * const res: GotResponse = await api.get('todolist') // got's Response fits
- * console.log(res.statusCode, res.url)
- * ```
+ * @example `const { statusCode, url }: GotResponse = await api.get('todolist')`
  */
 export interface GotResponse {
   statusCode: number
-  /** The final URL, after redirects. */
+  /** The URL that answered, after redirects. */
   url: string
   headers: Record<string, string | string[] | undefined>
   request: { options: GotRequestOptions }
@@ -36,13 +27,7 @@ export interface GotResponse {
 
 /**
  * What apptoken passes to got's `retryWithMergedOptions`.
- *
- * @example
- * ```ts
- * // in a got afterResponse hook:
- * const retry: GotRetryOptions = { headers: { authorization: `Bearer ${token.accessToken}` }, context: {} }
- * return retryWithMergedOptions(retry)
- * ```
+ * @example `retryWithMergedOptions({ headers: { authorization: retry.header }, context: {} } satisfies GotRetryOptions)`
  */
 export interface GotRetryOptions {
   headers: Record<string, string>
@@ -50,22 +35,15 @@ export interface GotRetryOptions {
 }
 
 /**
- * Options for `got.extend(...)`: apptoken's hooks. `extend` appends them to hooks you already have.
- *
- * @example
- * ```ts
- * const api = got.extend({ prefixUrl }, appToken(provider, { scopes, prefixUrl }))
- * ```
+ * Options for `got.extend(...)`: apptoken's handler and hooks, appended to those the instance has.
+ * @example `const api = got.extend({ prefixUrl: 'https://api.contoso.com' }, appToken(provider, { scopes }))`
  */
 export interface GotAppTokenExtension {
+  handlers: [<O extends GotRequestOptions, T>(options: O, next: (options: O) => T) => T]
   hooks: {
     beforeRequest: [(options: GotRequestOptions) => Promise<void>]
-    beforeRedirect: [(updatedOptions: GotRequestOptions) => void]
     afterResponse: [
-      <R extends GotResponse>(
-        response: R,
-        retryWithMergedOptions: (options: GotRetryOptions) => never,
-      ) => Promise<R>,
+      <R extends GotResponse>(response: R, retry: (options: GotRetryOptions) => never) => R | Promise<R>,
     ]
   }
 }

@@ -1,37 +1,30 @@
 import type { Authorization } from '@apptoken/core/adapter'
+import type { GotRequestOptions } from './got-types.js'
 
-/** Key of apptoken's entry in got's per-request `context`. */
+/** Key of apptoken's entry in got's per-request `context` (copied to redirect hops, merged into a retry). */
 export const CONTEXT_KEY = 'apptoken'
 
-/**
- * What apptoken attached to one request. It lives in got's `context` because got copies the
- * context to every redirect hop and merges it into a retry; the fields are private so that
- * `util.inspect(error.options)` or `JSON.stringify(options.context)` never shows the token.
- */
+/** One request's base URL and the Authorization it carries, private so that no `inspect` shows the token. */
 export class RequestState {
-  readonly #auth: Authorization
-  readonly #retried: boolean
-
-  constructor(auth: Authorization, retried: boolean) {
-    this.#auth = auth
-    this.#retried = retried
+  #sent: Authorization | undefined
+  /** `retried`: this is the one re-send after a 401. */
+  constructor(
+    readonly baseUrl: string | URL | undefined,
+    sent?: Authorization,
+    readonly retried = false,
+  ) {
+    this.#sent = sent
+  }
+  get sent(): Authorization | undefined {
+    return this.#sent
+  }
+  set sent(sent: Authorization | undefined) {
+    this.#sent = sent
   }
 
-  get header(): string {
-    return this.#auth.header
-  }
-
-  get token(): string {
-    return this.#auth.token
-  }
-
-  /** True once the request was re-sent after a 401: it is never re-sent again. */
-  get retried(): boolean {
-    return this.#retried
-  }
-
-  static of(context: Record<string, unknown>): RequestState | undefined {
+  /** The request's state, or a new one for a request apptoken has not seen yet. */
+  static of({ context, prefixUrl }: GotRequestOptions): RequestState {
     const state = context[CONTEXT_KEY]
-    return state instanceof RequestState ? state : undefined
+    return state instanceof RequestState ? state : new RequestState(prefixUrl || undefined)
   }
 }

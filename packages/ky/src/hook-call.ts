@@ -1,30 +1,27 @@
-/** One hook invocation, whichever ky major made it. */
-export interface HookCall {
-  major: 1 | 2
-  request: Request
-  options: { context?: object; body?: unknown; retry?: { limit?: number } }
-  response?: Response
-  retryCount: number
+type CallOptions = Partial<Record<'prefix' | 'prefixUrl' | 'baseUrl', string>> & {
+  context?: object
+  body?: unknown
+  retry?: { limit?: number }
 }
+/** One hook invocation, whichever ky major made it, with the options apptoken reads. */
+export type HookCall = { request: Request; options: CallOptions; response?: Response; retryCount: number }
 
-const isResponse = (value: unknown): value is Response =>
-  typeof (value as Response | undefined)?.status === 'number'
+const isResponse = (value: unknown): value is Response => typeof (value as Response)?.status === 'number'
 
 /**
- * Reads a hook's arguments: ky 2 passes one state object `{ request, options, response?,
- * retryCount }`; ky 1 passes `(request, options, state)` to `beforeRequest` and
- * `(request, options, response, state)` to `afterResponse`.
+ * Reads a hook's arguments: ky 2 passes one state object `{ request, options, response?, retryCount }`,
+ * ky 1 `(request, options, state)` to `beforeRequest` and `(request, options, response, state)` to `afterResponse`.
  */
-export function readCall(args: readonly unknown[]): HookCall {
-  const [first, options, third, fourth] = args as [unknown, HookCall['options'], unknown, unknown]
-  if (typeof first === 'object' && first !== null && 'request' in first)
-    return { major: 2, ...(first as Omit<HookCall, 'major'>) }
-  const state = (isResponse(third) ? fourth : third) as { retryCount?: number } | undefined
-  return {
-    major: 1,
-    request: first as Request,
-    options,
-    ...(isResponse(third) && { response: third }),
-    retryCount: state?.retryCount ?? 0,
-  }
+export function readCall(args: unknown[]): HookCall & { major: 1 | 2 } {
+  const [first, options, third, fourth] = args as [HookCall | Request, CallOptions, unknown, unknown]
+  if ('request' in first) return { major: 2, ...first }
+  const [response, state] = isResponse(third) ? [third, fourth] : [undefined, third]
+  const { retryCount = 0 } = (state ?? {}) as { retryCount?: number }
+  return { major: 1, request: first, options, retryCount, ...(response && { response }) }
+}
+
+/** The base URL the request sees: an absolute ky 2 `prefix` or ky 1 `prefixUrl`, else ky 2's `baseUrl`. */
+export function baseUrlOf({ prefix, prefixUrl, baseUrl }: CallOptions): string | undefined {
+  const p = prefix || prefixUrl
+  return p && /^[a-z][a-z\d+.-]*:/i.test(p) ? p : baseUrl || undefined
 }

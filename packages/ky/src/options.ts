@@ -2,30 +2,21 @@ import type { AppTokenOptions } from '@apptoken/core'
 
 /**
  * What apptoken needs from ky: `ky.retry`, whose marker ky honours only from its own copy.
- *
- * @example
- * ```ts
- * import ky1 from 'ky1' // ky 1 installed under an alias
- * ky1.create({ prefixUrl, ...appToken(provider, { scopes, prefixUrl, ky: ky1 }) })
- * ```
+ * @example `ky1.create({ prefixUrl }).extend(appToken(provider, { scopes, ky: ky1 })) // ky 1 under an alias`
  */
 export interface KyRetry {
   retry(options: { request: Request; delay: number }): unknown
 }
 
 /**
- * Options of {@link appToken}. ky's own `baseUrl` / `prefixUrl` is not visible to hooks built
- * before `ky.create`, so give the allowed origins, or the same base URL again.
- *
- * @example
- * ```ts
- * const options: KyAppTokenOptions = { scopes: 'api://my-api/.default', baseUrl: 'https://api.contoso.com' }
- * ```
+ * Options of {@link appToken}. The token goes to `origins`, by default to the base URL each
+ * request sees (ky 2 `baseUrl` or an absolute `prefix`, ky 1 `prefixUrl`).
+ * @example `const options: KyAppTokenOptions = { scopes: 'api://my-api/.default' }`
  */
 export interface KyAppTokenOptions extends AppTokenOptions {
-  /** The base URL you give ky (ky 2 `baseUrl` or an absolute `prefix`): its origin is allowed when `origins` is omitted. */
+  /** @deprecated Unnecessary: the hooks read ky's base URL from each request. Removed in the next minor. */
   baseUrl?: string | URL | undefined
-  /** ky 1's `prefixUrl`, the same as `baseUrl`. */
+  /** @deprecated Unnecessary, as `baseUrl`. Removed in the next minor. */
   prefixUrl?: string | URL | undefined
   /** The ky you call, for `ky.retry`. Default: the `ky` package apptoken resolves; pass it when ky is installed under another name. */
   ky?: KyRetry
@@ -33,23 +24,14 @@ export interface KyAppTokenOptions extends AppTokenOptions {
 
 /**
  * A hook ky 1 (positional arguments) and ky 2 (one state object) both accept.
- *
- * @example
- * ```ts
- * const [attach]: KyHook[] = appToken(provider, { scopes, baseUrl }).hooks.beforeRequest
- * ```
+ * @example `const [attach]: KyHook[] = appToken(provider, { scopes }).hooks.beforeRequest`
  */
-// Must be assignable to both majors' hook types, whose parameters and results differ.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assignable to both majors' hook types
 export type KyHook = (...args: any[]) => any
 
 /**
- * The options `appToken` returns: spread them into `ky.create(...)` or `ky.extend(...)`.
- *
- * @example
- * ```ts
- * const { hooks }: KyAppTokenHooks = appToken(provider, { scopes, baseUrl })
- * ```
+ * The options `appToken` returns, for `ky.create(...)` or `.extend(...)`.
+ * @example `const { hooks }: KyAppTokenHooks = appToken(provider, { scopes })`
  */
 export interface KyAppTokenHooks {
   hooks: { beforeRequest: KyHook[]; afterResponse: KyHook[] }

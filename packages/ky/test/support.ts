@@ -2,7 +2,6 @@ import { clientSecret, createTokenProvider, type TokenProvider } from '@apptoken
 import { TEST_API_AUDIENCE, type TestAuthority } from '@apptoken/testing'
 
 export const SCOPE = `${TEST_API_AUDIENCE}/.default`
-export const CLAIMS = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}'
 
 /**
  * A provider for the local authority. `onTokenRequest` fires when a token request is being

@@ -6,8 +6,7 @@ import { scopes, startStandIns } from '../support.mjs'
 
 const { authority, api, provider, close } = await startStandIns()
 try {
-  const prefixUrl = api.url
-  const client = got.extend({ prefixUrl }, appToken(provider, { scopes, prefixUrl }))
+  const client = got.extend({ prefixUrl: api.url }, appToken(provider, { scopes }))
   api.rejectNext() // the first call is refused: one refresh, one retry
   const todos = await client.get('api/todolist').json<unknown[]>()
   assert.ok(Array.isArray(todos))

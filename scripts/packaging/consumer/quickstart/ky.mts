@@ -1,4 +1,4 @@
-// @apptoken/ky README quick start (ky 2 `baseUrl`; ky 1's `prefixUrl` in the oldest-peers project).
+// @apptoken/ky README quick start (ky 2 `prefix`; ky 1's `prefixUrl` in the oldest-peers project).
 import assert from 'node:assert/strict'
 import ky from 'ky'
 import { appToken } from '@apptoken/ky'
@@ -6,10 +6,8 @@ import { majorOf, scopes, startStandIns } from '../support.mjs'
 
 const { authority, api, provider, close } = await startStandIns()
 try {
-  const base = (await majorOf('ky')) >= 2 ? { baseUrl: api.url } : { prefixUrl: api.url }
-  const client = ky
-    .create(base as Parameters<typeof ky.create>[0])
-    .extend(appToken(provider, { scopes, ...base }))
+  const base = (await majorOf('ky')) >= 2 ? { prefix: api.url } : { prefixUrl: api.url }
+  const client = ky.create(base as Parameters<typeof ky.create>[0]).extend(appToken(provider, { scopes }))
   api.rejectNext() // the first call is refused: one refresh, one retry
   const todos = await client.get('api/todolist').json<unknown[]>()
   assert.ok(Array.isArray(todos))
