@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { AbortError, type CachedToken, type CoordinateOptions, type TokenCache } from '@apptoken/core'
+import { AbortError, type CachedToken, type Clock, type CoordinateOptions, type TokenCache } from '@apptoken/core'
 import { deriveKeys } from './encryption-key.js'
 import { Health } from './health.js'
 import { entryKeys, type EntryKeys } from './keys.js'
@@ -11,7 +11,7 @@ import {
 } from './redis-cache-options.js'
 import { RELEASE_SCRIPT, RENEW_SCRIPT, STORE_SCRIPT } from './scripts.js'
 import { TokenCodec, type BadValueReason } from './token-codec.js'
-import { pause, withTimeout } from './timers.js'
+import { withTimeout } from './timers.js'
 
 /**
  * Counters of one {@link RedisCache}, for a daemon's health report.
@@ -70,13 +70,15 @@ export class RedisCache implements TokenCache {
   readonly #options: ResolvedRedisCacheOptions
   readonly #codec: TokenCodec
   readonly #health: Health
+  readonly #clock: Clock
   readonly #stats: RedisCacheStats = { hits: 0, fetches: 0, waits: 0, fallbacks: 0, errors: 0, badValues: 0 }
 
   constructor(client: object, options: RedisCacheOptions = {}) {
     this.#options = resolveRedisCacheOptions(options)
+    this.#clock = this.#options.clock
     this.#codec = new TokenCodec(options.encryptionKey === undefined ? [] : deriveKeys(options.encryptionKey))
     this.#redis = adaptClient(client)
-    const health = (this.#health = new Health(options.logger, this.#redis.kind))
+    const health = (this.#health = new Health(options.logger, this.#redis, this.#clock))
     reportUnhandledClientErrors(client, (error) => health.failed(error))
   }
 
@@ -100,15 +102,16 @@ export class RedisCache implements TokenCache {
   }
 
   async set(key: string, token: CachedToken): Promise<void> {
-    const ttl = Math.ceil(token.expiresAt - Date.now())
+    const ttl = Math.ceil(token.expiresAt - this.#clock.now())
     if (ttl <= 0 || !this.#usable()) return
     const { token: name } = this.#keys(key)
-    await this.#send(['SET', name, this.#codec.encode(name, token), 'PX', String(ttl)]).catch(() => undefined)
+    await this.#send(name, ['SET', name, this.#codec.encode(name, token), 'PX', String(ttl)]).catch(() => undefined)
   }
 
   async delete(key: string): Promise<void> {
     if (!this.#usable()) return
-    await this.#send(['DEL', this.#keys(key).token]).catch(() => undefined)
+    const { token: name } = this.#keys(key)
+    await this.#send(name, ['DEL', name]).catch(() => undefined)
   }
 
   /**
@@ -135,14 +138,14 @@ export class RedisCache implements TokenCache {
     if (seen.token !== undefined && accept(seen.token)) return this.#hit(seen.token)
 
     const owner = randomBytes(16).toString('base64url')
-    const deadline = performance.now() + this.#options.waitMs
+    const deadline = this.#clock.now() + this.#options.waitMs
     let delay = FIRST_POLL_MS
     let waiting = false
     for (;;) {
       let locked: boolean
       try {
         locked = isOk(
-          await this.#send(['SET', keys.lock, owner, 'PX', String(this.#options.lockTtlMs), 'NX']),
+          await this.#send(keys.lock, ['SET', keys.lock, owner, 'PX', String(this.#options.lockTtlMs), 'NX']),
         )
       } catch {
         return this.#uncoordinated(fetch)
@@ -156,7 +159,7 @@ export class RedisCache implements TokenCache {
           'apptoken/redis: another replica is fetching this token; waiting for it',
         )
       }
-      const left = deadline - performance.now()
+      const left = deadline - this.#clock.now()
       if (left <= 0) {
         this.#health.warnEvery(
           'wait_timeout',
@@ -169,7 +172,8 @@ export class RedisCache implements TokenCache {
         return token
       }
       // Jitter spreads the polls of many waiting replicas.
-      await pause(Math.min(left, delay * (0.75 + Math.random() / 2)), signal)
+      await this.#clock.sleep(Math.min(left, delay * (0.75 + Math.random() / 2)), signal)
+      if (signal.aborted) throw new AbortError(signal.reason)
       delay = Math.min(delay * 1.5, MAX_POLL_MS)
       try {
         seen = await this.#read(keys)
@@ -191,7 +195,7 @@ export class RedisCache implements TokenCache {
     // this replica is alive, so only a dead holder's lock expires.
     const renewal = setInterval(
       () => {
-        this.#send(['EVAL', RENEW_SCRIPT, '1', keys.lock, owner, String(ttl)]).catch(() => undefined)
+        this.#send(keys.lock, ['EVAL', RENEW_SCRIPT, '1', keys.lock, owner, String(ttl)]).catch(() => undefined)
       },
       Math.max(5, Math.floor(ttl / 3)),
     )
@@ -211,16 +215,16 @@ export class RedisCache implements TokenCache {
       return token
     } finally {
       clearInterval(renewal)
-      this.#send(['EVAL', RELEASE_SCRIPT, '1', keys.lock, owner]).catch(() => undefined)
+      this.#send(keys.lock, ['EVAL', RELEASE_SCRIPT, '1', keys.lock, owner]).catch(() => undefined)
     }
   }
 
   /** Stores `token` unless a replica stored a longer-lived one after we read `previous`. */
   async #store(keys: EntryKeys, token: CachedToken, previous: string | undefined): Promise<void> {
-    const ttl = Math.ceil(token.expiresAt - Date.now())
+    const ttl = Math.ceil(token.expiresAt - this.#clock.now())
     if (ttl <= 0) return
     const value = this.#codec.encode(keys.token, token)
-    await this.#send([
+    await this.#send(keys.token, [
       'EVAL',
       STORE_SCRIPT,
       '1',
@@ -233,7 +237,7 @@ export class RedisCache implements TokenCache {
   }
 
   async #read(keys: EntryKeys): Promise<Seen> {
-    const reply = await this.#send(['GET', keys.token])
+    const reply = await this.#send(keys.token, ['GET', keys.token])
     if (reply === null || reply === undefined) return NOTHING
     const raw =
       typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('utf8') : undefined
@@ -268,10 +272,11 @@ export class RedisCache implements TokenCache {
     return false
   }
 
-  async #send(args: readonly string[]): Promise<unknown> {
+  /** Sends one command about `key` (its hash slot, on a Cluster). */
+  async #send(key: string, args: readonly string[]): Promise<unknown> {
     try {
       const reply = await withTimeout(this.#options.commandTimeoutMs, (signal) =>
-        this.#redis.send(args, signal),
+        this.#redis.send(key, args, signal),
       )
       this.#health.ok()
       return reply

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, inject } from 'vitest'
+import type { TokenProvider, TokenProviderOptions } from '@apptoken/core'
+import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
+import { redisCache, type RedisCache, type RedisCacheOptions } from '../src/index.js'
+import { ALL_CLIENT_KINDS, CLIENT_KINDS, connectClient, type ClientKind, type Endpoint, type TestClient } from './clients.js'
+import { startRedisServer, type RedisServer } from './redis-server.js'
+import { memoryLogger, providerFor } from './support.js'
+
+export type TopologyName = Endpoint['topology']
+
+/** One way to run the suite: a topology and a client library. */
+export interface Target {
+  readonly topology: TopologyName
+  readonly kind: ClientKind
+}
+
+const on = (topology: TopologyName, kinds: ClientKind[]): Target[] => kinds.map((kind) => ({ topology, kind }))
+
+/**
+ * Every functional suite runs on each of these: standalone with every supported client major,
+ * Cluster and Sentinel with the current majors of node-redis and ioredis.
+ */
+export const TARGETS: Target[] = [
+  ...on('standalone', ALL_CLIENT_KINDS),
+  ...on('cluster', CLIENT_KINDS),
+  ...on('sentinel', CLIENT_KINDS),
+]
+
+/** `describe.each` label. */
+export const label = (t: Target) => `${t.topology}, ${t.kind}`
+
+/**
+ * The suite's Redis on `target`: a fresh standalone server of its own, or the run's shared
+ * Cluster or Sentinel group (see global-setup.ts). Each suite writes under its own key prefix,
+ * so suites sharing a Cluster never see each other's keys, and cleans up after every test.
+ */
+export function useTarget(target: Target) {
+  const prefix = `apptoken:${randomBytes(4).toString('hex')}:`
+  let server: RedisServer | undefined
+  let endpoint!: Endpoint
+  let raw!: TestClient
+  let authority!: TestAuthority
+  const clients: TestClient[] = []
+  const providers: TokenProvider[] = []
+
+  beforeAll(async () => {
+    if (target.topology === 'standalone') {
+      server = await startRedisServer()
+      endpoint = { topology: 'standalone', port: server.port }
+    } else {
+      endpoint = inject('sharedRedis')[target.topology]
+    }
+    raw = await connectClient(target.kind, endpoint)
+    authority = await startTestAuthority()
+  }, 30_000)
+  afterEach(async () => {
+    await Promise.all(providers.splice(0).map((p) => p.close()))
+    await Promise.all(clients.splice(0).map((c) => c.close()))
+    for (const key of await raw.keys(`${prefix}*`)) await raw.command('DEL', key)
+    authority.reset()
+  })
+  afterAll(async () => {
+    await raw?.close()
+    await authority?.close()
+    await server?.stop()
+  })
+
+  const context = {
+    prefix,
+    get endpoint() {
+      return endpoint
+    },
+    get raw() {
+      return raw
+    },
+    get authority() {
+      return authority
+    },
+    /** The standalone server (only on the standalone topology). */
+    get server() {
+      if (server === undefined) throw new Error(`no single server on ${target.topology}`)
+      return server
+    },
+    /** A new connected client of the target's kind, closed after the test. */
+    async client(): Promise<TestClient> {
+      const client = await connectClient(target.kind, endpoint)
+      clients.push(client)
+      return client
+    },
+    /** A cache on a new client, writing under the suite's prefix. */
+    async cache(options: RedisCacheOptions = {}): Promise<RedisCache> {
+      return redisCache((await context.client()).client, { keyPrefix: prefix, ...options })
+    },
+    /** A replica: its own client, cache, logger and provider, closed after the test. */
+    async replica(options: RedisCacheOptions = {}, providerOptions: Partial<TokenProviderOptions> = {}) {
+      const client = await context.client()
+      const log = memoryLogger()
+      const cache = redisCache(client.client, { keyPrefix: prefix, logger: log.logger, ...options })
+      const provider = providerFor(authority, cache, providerOptions)
+      providers.push(provider)
+      return { client, cache, provider, log }
+    },
+    /** Token keys (not lock keys) of this suite now in Redis. */
+    async tokenKeys(): Promise<string[]> {
+      return (await raw.keys(`${prefix}*`)).filter((k) => !k.endsWith(':lock')).sort()
+    },
+    async lockKeys(): Promise<string[]> {
+      return (await raw.keys(`${prefix}*`)).filter((k) => k.endsWith(':lock'))
+    },
+    track(provider: TokenProvider) {
+      providers.push(provider)
+      return provider
+    },
+  }
+  return context
+}
