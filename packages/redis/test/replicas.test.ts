@@ -1,48 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
-import { CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
-import { startRedisServer, type RedisServer } from './redis-server.js'
+import { CLIENT_KINDS } from './clients.js'
 import { startReplicas, type ReplicaGroup } from './replicas.js'
 import { until } from './support.js'
+import { TARGETS, label, useTarget } from './topology.js'
 import type { RedisCacheStats } from '../src/index.js'
 
-// Twenty threads each loading a Redis client take a while to start on a small CI machine.
+// Threads each loading a Redis client take a while to start on a small, busy CI machine.
 const STARTUP_MS = 180_000
 
-describe.each(CLIENT_KINDS)('replicas in worker threads (%s)', (kind) => {
-  let server: RedisServer
-  let raw: TestClient
-  let authority: TestAuthority
+/** Slow suites: every topology with the current majors of both clients. */
+const SLOW = TARGETS.filter((t) => CLIENT_KINDS.includes(t.kind))
+
+describe.each(SLOW.map((t) => [label(t), t] as const))('replicas in worker threads (%s)', (_, target) => {
+  const suite = useTarget(target)
   let group: ReplicaGroup
 
   beforeAll(async () => {
-    server = await startRedisServer()
-    raw = await connectClient(kind, server.port)
-    authority = await startTestAuthority()
     group = await startReplicas(20, {
-      kind,
-      redisPort: server.port,
-      authorityHost: authority.authorityHost,
-      tenantId: authority.tenantId,
-      clientId: authority.clientId,
-      clientSecret: authority.clientSecret,
+      kind: target.kind,
+      endpoint: suite.endpoint,
+      keyPrefix: suite.prefix,
+      authorityHost: suite.authority.authorityHost,
+      tenantId: suite.authority.tenantId,
+      clientId: suite.authority.clientId,
+      clientSecret: suite.authority.clientSecret,
       // Generous, so a CPU-starved CI machine does not turn slowness into expired locks and
       // fallbacks; a dead holder is still replaced within a second.
       lockTtlMs: 1_000,
       commandTimeoutMs: 5_000,
-    })
+    }, { perThread: 5 })
   }, STARTUP_MS)
   afterAll(async () => {
     await group?.close()
-    await raw?.close()
-    await authority?.close()
-    await server?.stop()
   }, STARTUP_MS)
 
   it('20 cold replicas asking at once make one token request, and one more at refresh time', async () => {
     const scope = 'api://cold-start/.default'
     const cold = await group.getTokenAtOnce({ scope })
-    expect(authority.tokenRequests({ scope })).toHaveLength(1)
+    expect(suite.authority.tokenRequests({ scope })).toHaveLength(1)
     expect(sum(cold, 'fetches')).toBe(1)
     expect(sum(cold, 'fallbacks')).toBe(0)
     const first = cold[0]!.accessToken
@@ -51,7 +46,7 @@ describe.each(CLIENT_KINDS)('replicas in worker threads (%s)', (kind) => {
     // 56 minutes later every replica is past refreshAt (55 min for a 1 h token): each serves its
     // cached token at once and refreshes in the background; one of them asks the authority.
     const refresh = await group.getTokenAtOnce({ scope, advanceMs: 56 * 60_000, awaitRefresh: true })
-    expect(authority.tokenRequests({ scope })).toHaveLength(2)
+    expect(suite.authority.tokenRequests({ scope })).toHaveLength(2)
     expect(sum(refresh, 'fetches')).toBe(2)
     expect(sum(refresh, 'fallbacks')).toBe(0)
     expect(refresh.every((r) => r.accessToken === first && r.fromCache)).toBe(true)
@@ -59,23 +54,22 @@ describe.each(CLIENT_KINDS)('replicas in worker threads (%s)', (kind) => {
     expect(second).toBeDefined()
     expect(second).not.toBe(first)
     expect(refresh.every((r) => r.refreshedTo === second)).toBe(true)
-    expect(authority.tokenRequests({ scope }).every((r) => r.status === 200)).toBe(true)
+    expect(suite.authority.tokenRequests({ scope }).every((r) => r.status === 200)).toBe(true)
   })
 
   it('replaces a lock holder killed mid-request once its lock expires; no caller fails', async () => {
     const scope = 'api://killed-holder/.default'
-    const [holder, ...others] = group.replicas.slice(0, 5) as [
-      ReplicaGroup['replicas'][0],
-      ...ReplicaGroup['replicas'],
-    ]
+    // Replicas 0-4 share a thread: the holder's crash takes them down too; 5-9 live on.
+    const holder = group.replicas[0]!
+    const others = group.replicas.slice(5, 10)
     // The holder's token request hangs at the authority until after the test.
-    authority.failNext({ delayMs: 60_000 })
+    suite.authority.failNext({ delayMs: 60_000 })
     const fetching = holder.nextFetching()
     const holderCall = group.getTokenAtOnce({ scope }, [holder]).catch((error: unknown) => error)
     await fetching
     // Kill it only once its request reached the authority (and took the delay).
-    await until(() => authority.tokenRequests({ scope })[0]?.clientId !== undefined)
-    expect(await lockKeys(raw)).toHaveLength(1)
+    await until(() => suite.authority.tokenRequests({ scope })[0]?.clientId !== undefined)
+    expect(await suite.lockKeys()).toHaveLength(1)
 
     const waiting = group.getTokenAtOnce({ scope }, others)
     await holder.kill()
@@ -85,15 +79,58 @@ describe.each(CLIENT_KINDS)('replicas in worker threads (%s)', (kind) => {
     const token = results[0]!.accessToken
     expect(results.every((r) => r.accessToken === token)).toBe(true)
     // The abandoned request, and the one made by the replica that took over.
-    const requests = authority.tokenRequests({ scope })
+    const requests = suite.authority.tokenRequests({ scope })
     expect(requests).toHaveLength(2)
     expect(requests[1]!.status).toBe(200)
   })
 })
 
-async function lockKeys(client: TestClient): Promise<string[]> {
-  return ((await client.command('KEYS', 'apptoken:*')) as string[]).filter((k) => k.endsWith(':lock'))
-}
+describe('100 replicas on one Redis Cluster (node-redis)', () => {
+  const suite = useTarget({ topology: 'cluster', kind: 'node-redis' })
+  let group: ReplicaGroup
+
+  beforeAll(async () => {
+    group = await startReplicas(100, {
+      kind: 'node-redis',
+      endpoint: suite.endpoint,
+      keyPrefix: suite.prefix,
+      authorityHost: suite.authority.authorityHost,
+      tenantId: suite.authority.tenantId,
+      clientId: suite.authority.clientId,
+      clientSecret: suite.authority.clientSecret,
+      // A hundred replicas on a starved 2-core machine: a live holder's thread can go seconds
+      // without running, so the lock outlives that (a dead holder is tested above).
+      lockTtlMs: 15_000,
+      commandTimeoutMs: 5_000,
+    }, { perThread: 10 })
+  }, STARTUP_MS)
+  afterAll(async () => {
+    await group?.close()
+  }, STARTUP_MS)
+
+  it('100 cold replicas asking at once make one token request, and one more at the refresh point', async () => {
+    const scope = 'api://hundred/.default'
+    const cold = await group.getTokenAtOnce({ scope })
+    expect(cold).toHaveLength(100)
+    expect({
+      requests: suite.authority.tokenRequests({ scope }).length,
+      fetches: sum(cold, 'fetches'),
+      fallbacks: sum(cold, 'fallbacks'),
+      errors: sum(cold, 'errors'),
+    }).toEqual({ requests: 1, fetches: 1, fallbacks: 0, errors: 0 })
+    expect(new Set(cold.map((r) => r.accessToken)).size).toBe(1)
+
+    const refresh = await group.getTokenAtOnce({ scope, advanceMs: 56 * 60_000, awaitRefresh: true })
+    const delta = (counter: keyof RedisCacheStats) => sum(refresh, counter) - sum(cold, counter)
+    expect({
+      requests: suite.authority.tokenRequests({ scope }).length,
+      fetches: delta('fetches'),
+      fallbacks: delta('fallbacks'),
+      errors: delta('errors'),
+    }).toEqual({ requests: 2, fetches: 1, fallbacks: 0, errors: 0 })
+    expect(new Set(refresh.map((r) => r.refreshedTo)).size).toBe(1)
+  })
+})
 
 /** Sums a cache counter over every replica (stats are cumulative per replica). */
 function sum(results: { cache: RedisCacheStats }[], counter: keyof RedisCacheStats): number {

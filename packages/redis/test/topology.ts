@@ -4,6 +4,8 @@ import type { TokenProvider, TokenProviderOptions } from '@apptoken/core'
 import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
 import { redisCache, type RedisCache, type RedisCacheOptions } from '../src/index.js'
 import { ALL_CLIENT_KINDS, CLIENT_KINDS, connectClient, type ClientKind, type Endpoint, type TestClient } from './clients.js'
+import { startRedisCluster, type RedisCluster } from './redis-cluster.js'
+import { startRedisSentinel, type RedisSentinelGroup } from './redis-sentinel.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
 import { memoryLogger, providerFor } from './support.js'
 
@@ -35,9 +37,11 @@ export const label = (t: Target) => `${t.topology}, ${t.kind}`
  * Cluster or Sentinel group (see global-setup.ts). Each suite writes under its own key prefix,
  * so suites sharing a Cluster never see each other's keys, and cleans up after every test.
  */
-export function useTarget(target: Target) {
+export function useTarget(target: Target, { own = false } = {}) {
   const prefix = `apptoken:${randomBytes(4).toString('hex')}:`
   let server: RedisServer | undefined
+  let cluster: RedisCluster | undefined
+  let sentinel: RedisSentinelGroup | undefined
   let endpoint!: Endpoint
   let raw!: TestClient
   let authority!: TestAuthority
@@ -45,11 +49,18 @@ export function useTarget(target: Target) {
   const providers: TokenProvider[] = []
 
   beforeAll(async () => {
+    // Whatever happens below, afterAll stops what was started.
     if (target.topology === 'standalone') {
       server = await startRedisServer()
       endpoint = { topology: 'standalone', port: server.port }
-    } else {
+    } else if (!own) {
       endpoint = inject('sharedRedis')[target.topology]
+    } else if (target.topology === 'cluster') {
+      cluster = await startRedisCluster()
+      endpoint = { topology: 'cluster', ports: cluster.ports }
+    } else {
+      sentinel = await startRedisSentinel()
+      endpoint = { topology: 'sentinel', name: sentinel.name, sentinelPorts: sentinel.sentinelPorts }
     }
     raw = await connectClient(target.kind, endpoint)
     authority = await startTestAuthority()
@@ -57,13 +68,14 @@ export function useTarget(target: Target) {
   afterEach(async () => {
     await Promise.all(providers.splice(0).map((p) => p.close()))
     await Promise.all(clients.splice(0).map((c) => c.close()))
-    for (const key of await raw.keys(`${prefix}*`)) await raw.command('DEL', key)
     authority.reset()
+    // A suite with its own deployment may have broken it on purpose; nobody else shares it.
+    if (own) return
+    for (const key of await raw.keys(`${prefix}*`)) await raw.command('DEL', key)
   })
   afterAll(async () => {
-    await raw?.close()
-    await authority?.close()
-    await server?.stop()
+    const steps = [() => raw?.close(), () => authority?.close(), () => server?.stop(), () => cluster?.stop(), () => sentinel?.stop()]
+    for (const step of steps) await Promise.resolve().then(step).catch(() => undefined)
   })
 
   const context = {
@@ -81,6 +93,16 @@ export function useTarget(target: Target) {
     get server() {
       if (server === undefined) throw new Error(`no single server on ${target.topology}`)
       return server
+    },
+    /** The suite's own Cluster (with `own: true`). */
+    get cluster() {
+      if (cluster === undefined) throw new Error('useTarget(..., { own: true }) on a cluster target starts one')
+      return cluster
+    },
+    /** The suite's own Sentinel group (with `own: true`). */
+    get sentinel() {
+      if (sentinel === undefined) throw new Error('useTarget(..., { own: true }) on a sentinel target starts one')
+      return sentinel
     },
     /** A new connected client of the target's kind, closed after the test. */
     async client(): Promise<TestClient> {
