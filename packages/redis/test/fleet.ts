@@ -1,6 +1,7 @@
 import type { CachedToken, Clock, TokenCache, TokenProvider } from '@apptoken/core'
 import { redisCache, type RedisCache, type RedisCacheOptions } from '../src/index.js'
 import { SCOPE, memoryLogger, providerFor } from './support.js'
+import type { Endpoint } from './clients.js'
 import type { useTarget } from './topology.js'
 
 type Suite = ReturnType<typeof useTarget>
@@ -35,17 +36,17 @@ export interface LoadResult {
 export async function startFleet(
   suite: Suite,
   count: number,
-  options: RedisCacheOptions & { clocks?: (Clock | undefined)[] } = {},
+  options: RedisCacheOptions & { clocks?: (Clock | undefined)[]; through?: Endpoint } = {},
 ) {
   const locked: LockedFetch[] = []
   // When each token was fetched from the authority, by any replica.
   const fetched = new Map<string, number>()
   const replicas: FleetReplica[] = []
   for (let i = 0; i < count; i++) {
-    const client = await suite.client()
+    const client = await suite.client(options.through)
     const log = memoryLogger()
     const clock = options.clocks?.[i]
-    const { clocks: _, ...cacheOptions } = options
+    const { clocks: _, through: __, ...cacheOptions } = options
     const cache = redisCache(client.client, {
       keyPrefix: suite.prefix,
       logger: log.logger,

@@ -84,6 +84,9 @@ export async function launch(port: number, args: string[] = [], config?: string)
       'notice',
       '--logfile',
       '',
+      // DEBUG SLEEP pauses a server in the fault tests (refused from anything but loopback).
+      '--enable-debug-command',
+      'local',
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

@@ -72,8 +72,10 @@ describe.each(SLOW.map((t) => [label(t), t] as const))('replicas in worker threa
     expect(await suite.lockKeys()).toHaveLength(1)
 
     const waiting = group.getTokenAtOnce({ scope }, others)
+    const killedAt = performance.now()
     await holder.kill()
     const results = await waiting
+    const recoveryMs = performance.now() - killedAt
 
     expect(await holderCall).toBeInstanceOf(Error)
     const token = results[0]!.accessToken
@@ -82,6 +84,10 @@ describe.each(SLOW.map((t) => [label(t), t] as const))('replicas in worker threa
     const requests = suite.authority.tokenRequests({ scope })
     expect(requests).toHaveLength(2)
     expect(requests[1]!.status).toBe(200)
+    console.log(
+      `[measured] lock holder killed (${label(target)}, lockTtlMs 1000): 0 caller errors of ${results.length}, ` +
+        `1 extra token request, every waiting replica served ${Math.round(recoveryMs)} ms after the kill`,
+    )
   })
 })
 

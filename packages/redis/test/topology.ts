@@ -105,8 +105,8 @@ export function useTarget(target: Target, { own = false } = {}) {
       return sentinel
     },
     /** A new connected client of the target's kind, closed after the test. */
-    async client(): Promise<TestClient> {
-      const client = await connectClient(target.kind, endpoint)
+    async client(through: Endpoint = endpoint): Promise<TestClient> {
+      const client = await connectClient(target.kind, through)
       clients.push(client)
       return client
     },
