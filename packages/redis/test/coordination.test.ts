@@ -86,9 +86,18 @@ describe.each(TARGETS.map((t) => [label(t), t] as const))('coordination (%s)', (
     expect((await x.get(KEY))?.accessToken).toBe('replacement')
   })
 
-  it('waits for the lock holder, and fetches itself once waitMs has passed', async () => {
+  it('waits for the lock holder, and fetches itself once waitMs has passed (on its clock: no real wait)', async () => {
     const x = await cache()
-    const y = await cache({ waitMs: 50 })
+    // A test clock: each pause between polls moves time on at once.
+    let offset = 0
+    const clock = {
+      now: () => Date.now() + offset,
+      sleep: async (ms: number) => {
+        offset += ms
+        await new Promise((resolve) => setImmediate(resolve))
+      },
+    }
+    const y = await cache({ waitMs: 60_000, clock })
     const slow = heldFetch(token('x', 600_000))
     const signal = new AbortController().signal
     const xCall = x.coordinate(KEY, slow.fetch, { ...fresh, signal })
@@ -98,6 +107,8 @@ describe.each(TARGETS.map((t) => [label(t), t] as const))('coordination (%s)', (
     expect(result.accessToken).toBe('y')
     expect(fetched).toBe(1)
     expect(y.stats()).toMatchObject({ waits: 1, fallbacks: 1, fetches: 0 })
+    // The minute of waiting passed on its clock (plus the real milliseconds the test took).
+    expect(offset).toBeGreaterThan(55_000)
     slow.release()
     await xCall
   })
