@@ -40,7 +40,12 @@ export class Health {
     this.#down = true
     const message = reason instanceof Error ? reason.message : String(reason)
     this.#logger?.warn?.(
-      { event: 'shared_cache_unavailable', client: this.#client, topology: this.#topology, message: message.slice(0, 200) },
+      {
+        event: 'shared_cache_unavailable',
+        client: this.#client,
+        topology: this.#topology,
+        message: message.slice(0, 200),
+      },
       'apptoken/redis: Redis is unavailable; each replica uses its own cache and the token endpoint until Redis returns',
     )
   }

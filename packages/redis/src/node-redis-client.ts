@@ -50,7 +50,7 @@ const has = (client: object, ...methods: string[]) =>
  * (a pool, a sentinel lease) is refused with what to pass instead.
  */
 export function nodeRedis(client: NodeRedisShaped, fix: string): RedisCommands {
-  if (has(client, 'nodeClient', 'getSlotRandomNode')) return cluster(client as NodeRedisCluster)
+  if (has(client, 'nodeClient', 'getSlotRandomNode')) return cluster(client)
   if (has(client, 'getMasterNode', 'getSentinelNode', 'use')) return sentinel(client as NodeRedisSentinel)
   if (has(client, 'release')) {
     throw new ConfigurationError(
@@ -68,7 +68,11 @@ export function nodeRedis(client: NodeRedisShaped, fix: string): RedisCommands {
   }
   // A client's sendCommand(args, options); a longer signature is something this cache cannot drive.
   if (typeof client.isReady !== 'boolean' || client.sendCommand.length > 2) {
-    throw new ConfigurationError('client', 'it looks like node-redis but is not a client, cluster or sentinel', fix)
+    throw new ConfigurationError(
+      'client',
+      'it looks like node-redis but is not a client, cluster or sentinel',
+      fix,
+    )
   }
   return standalone(client as NodeRedisClient)
 }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { AbortError, type CachedToken, type Clock, type CoordinateOptions, type TokenCache } from '@apptoken/core'
+import {
+  AbortError,
+  type CachedToken,
+  type Clock,
+  type CoordinateOptions,
+  type TokenCache,
+} from '@apptoken/core'
 import { deriveKeys } from './encryption-key.js'
 import { Health } from './health.js'
 import { entryKeys, type EntryKeys } from './keys.js'
@@ -105,7 +111,9 @@ export class RedisCache implements TokenCache {
     const ttl = Math.ceil(token.expiresAt - this.#clock.now())
     if (ttl <= 0 || !this.#usable()) return
     const { token: name } = this.#keys(key)
-    await this.#send(name, ['SET', name, this.#codec.encode(name, token), 'PX', String(ttl)]).catch(() => undefined)
+    await this.#send(name, ['SET', name, this.#codec.encode(name, token), 'PX', String(ttl)]).catch(
+      () => undefined,
+    )
   }
 
   async delete(key: string): Promise<void> {
@@ -195,7 +203,9 @@ export class RedisCache implements TokenCache {
     // this replica is alive, so only a dead holder's lock expires.
     const renewal = setInterval(
       () => {
-        this.#send(keys.lock, ['EVAL', RENEW_SCRIPT, '1', keys.lock, owner, String(ttl)]).catch(() => undefined)
+        this.#send(keys.lock, ['EVAL', RENEW_SCRIPT, '1', keys.lock, owner, String(ttl)]).catch(
+          () => undefined,
+        )
       },
       Math.max(5, Math.floor(ttl / 3)),
     )

@@ -78,7 +78,7 @@ async function connectNodeRedis(kind: ClientKind, endpoint: Endpoint): Promise<T
     return {
       client,
       command: (...args) => client.sendCommand(false, args),
-      keys: async (pattern) => (await client.sendCommand(false, ['KEYS', pattern])) as string[],
+      keys: (pattern) => client.sendCommand<string[]>(false, ['KEYS', pattern]),
       nextReady: () => new Promise<void>((resolve) => client.once('connect', () => resolve())),
       close: async () => {
         if (client.isOpen) await client.destroy()
@@ -100,7 +100,9 @@ async function connectNodeRedis(kind: ClientKind, endpoint: Endpoint): Promise<T
 }
 
 async function connectIoRedis(kind: ClientKind, endpoint: Endpoint): Promise<TestClient> {
-  const { Redis, Cluster } = (kind === 'ioredis' ? await import('ioredis') : await import('ioredis5')) as typeof IoRedis
+  const { Redis, Cluster } = (
+    kind === 'ioredis' ? await import('ioredis') : await import('ioredis5')
+  ) as typeof IoRedis
   const options = {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -110,7 +112,12 @@ async function connectIoRedis(kind: ClientKind, endpoint: Endpoint): Promise<Tes
   if (endpoint.topology === 'cluster') {
     const client = new Cluster(
       endpoint.ports.map((port) => ({ host: HOST, port })),
-      { lazyConnect: true, enableOfflineQueue: false, clusterRetryStrategy: reconnectDelay, redisOptions: options },
+      {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        clusterRetryStrategy: reconnectDelay,
+        redisOptions: options,
+      },
     )
     client.on('error', () => undefined)
     await client.connect()

@@ -27,7 +27,12 @@ describe.each(TARGETS.map((t) => [label(t), t] as const))('encryption at rest (%
     const endpoint = suite.endpoint
     if (endpoint.topology === 'standalone') return endpoint.port
     if (endpoint.topology === 'sentinel') {
-      const [, port] = (await ask(endpoint.sentinelPorts[0]!, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', endpoint.name)) as string[]
+      const [, port] = (await ask(
+        endpoint.sentinelPorts[0]!,
+        'SENTINEL',
+        'GET-MASTER-ADDR-BY-NAME',
+        endpoint.name,
+      )) as string[]
       return Number(port)
     }
     const slot = Number(await ask(endpoint.ports[0]!, 'CLUSTER', 'KEYSLOT', key))

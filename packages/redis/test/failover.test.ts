@@ -15,48 +15,44 @@ describe.each(TARGETS.map((t) => [label(t), t] as const))('failover (%s)', (_, t
   // Its own Cluster or Sentinel group: the test kills a primary.
   const suite = useTarget(target, { own: true })
 
-  it(
-    'a primary killed under load: 0 caller errors, one lock holder at a time while Redis is healthy, sharing back within 15 s',
-    async () => {
-      const fleet = await startFleet(suite, 6, { commandTimeoutMs: 500 })
-      const [a, b] = fleet.replicas.slice(4) as [(typeof fleet.replicas)[0], (typeof fleet.replicas)[0]]
-      // Healthy first: every replica shares one token.
-      await Promise.all(fleet.replicas.map((r) => r.provider.getToken(SCOPE)))
-      expect(suite.authority.tokenRequests()).toHaveLength(1)
-      expect(await fleet.sharesSince(a, b, 0)).toBe(true)
+  it('a primary killed under load: 0 caller errors, one lock holder at a time while Redis is healthy, sharing back within 15 s', async () => {
+    const fleet = await startFleet(suite, 6, { commandTimeoutMs: 500 })
+    const [a, b] = fleet.replicas.slice(4) as [(typeof fleet.replicas)[0], (typeof fleet.replicas)[0]]
+    // Healthy first: every replica shares one token.
+    await Promise.all(fleet.replicas.map((r) => r.provider.getToken(SCOPE)))
+    expect(suite.authority.tokenRequests()).toHaveLength(1)
+    expect(await fleet.sharesSince(a, b, 0)).toBe(true)
 
-      const load = fleet.load({ which: fleet.replicas.slice(0, 4) })
-      const before = suite.authority.tokenRequests().length
-      const killedAt = performance.now()
-      const { failoverMs } =
-        target.topology === 'cluster'
-          ? await suite.cluster.killPrimary(await suite.cluster.primaryFor((await suite.tokenKeys())[0]!))
-          : await suite.sentinel.killPrimary()
+    const load = fleet.load({ which: fleet.replicas.slice(0, 4) })
+    const before = suite.authority.tokenRequests().length
+    const killedAt = performance.now()
+    const { failoverMs } =
+      target.topology === 'cluster'
+        ? await suite.cluster.killPrimary(await suite.cluster.primaryFor((await suite.tokenKeys())[0]!))
+        : await suite.sentinel.killPrimary()
 
-      const failedOverAt = performance.now()
-      let probeErrors = 0
-      const resumeMs = await pollUntil(
-        `replicas share tokens again within ${RESUME_MS} ms of the failover`,
-        async () => {
-          return fleet.sharesSince(a, b, failedOverAt).catch(() => (probeErrors++, false))
-        },
-        { withinMs: RESUME_MS, everyMs: 100 },
-      )
-      const resumedAt = performance.now()
-      const during = suite.authority.tokenRequests().length - before
-      const { calls, errors } = await load.stop()
+    const failedOverAt = performance.now()
+    let probeErrors = 0
+    const resumeMs = await pollUntil(
+      `replicas share tokens again within ${RESUME_MS} ms of the failover`,
+      async () => {
+        return fleet.sharesSince(a, b, failedOverAt).catch(() => (probeErrors++, false))
+      },
+      { withinMs: RESUME_MS, everyMs: 100 },
+    )
+    const resumedAt = performance.now()
+    const during = suite.authority.tokenRequests().length - before
+    const { calls, errors } = await load.stop()
 
-      expect(errors).toEqual([])
-      expect(probeErrors).toBe(0)
-      expect(calls).toBeGreaterThan(0)
-      // While Redis was healthy (before the kill, after sharing resumed) no two replicas ever
-      // fetched at once; during the failover a lock on the dead primary may be lost.
-      expect(overlapping(fleet.locked, (f) => f.start < killedAt || f.start > resumedAt)).toEqual([])
-      console.log(
-        `[measured] failover ${label(target)}: failover ${Math.round(failoverMs)} ms, sharing back ${Math.round(resumeMs)} ms after it, ` +
-          `${calls} calls, ${errors.length} caller errors, ${during} token requests during the failover`,
-      )
-    },
-    60_000,
-  )
+    expect(errors).toEqual([])
+    expect(probeErrors).toBe(0)
+    expect(calls).toBeGreaterThan(0)
+    // While Redis was healthy (before the kill, after sharing resumed) no two replicas ever
+    // fetched at once; during the failover a lock on the dead primary may be lost.
+    expect(overlapping(fleet.locked, (f) => f.start < killedAt || f.start > resumedAt)).toEqual([])
+    console.log(
+      `[measured] failover ${label(target)}: failover ${Math.round(failoverMs)} ms, sharing back ${Math.round(resumeMs)} ms after it, ` +
+        `${calls} calls, ${errors.length} caller errors, ${during} token requests during the failover`,
+    )
+  }, 60_000)
 })

@@ -77,7 +77,9 @@ export async function startFleet(
         )
       },
     }
-    const provider = suite.track(providerFor(suite.authority, recording, clock === undefined ? {} : { clock }))
+    const provider = suite.track(
+      providerFor(suite.authority, recording, clock === undefined ? {} : { clock }),
+    )
     replicas.push({ cache, shared: recording, provider, log })
   }
 

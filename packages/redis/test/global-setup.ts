@@ -15,12 +15,11 @@ declare module 'vitest' {
  * replica, 3 sentinels) for the whole run; suites that kill nodes start their own. Both are
  * stopped when the run ends, whatever happened.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const [cluster, sentinel] = await Promise.allSettled([startRedisCluster(), startRedisSentinel()])
   const stop = async () => {
-    await Promise.all(
-      [cluster, sentinel].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)),
-    )
+    if (cluster.status === 'fulfilled') await cluster.value.stop()
+    if (sentinel.status === 'fulfilled') await sentinel.value.stop()
   }
   if (cluster.status === 'rejected' || sentinel.status === 'rejected') {
     await stop()
@@ -28,7 +27,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('sharedRedis', {
     cluster: { topology: 'cluster', ports: cluster.value.ports },
-    sentinel: { topology: 'sentinel', name: sentinel.value.name, sentinelPorts: sentinel.value.sentinelPorts },
+    sentinel: {
+      topology: 'sentinel',
+      name: sentinel.value.name,
+      sentinelPorts: sentinel.value.sentinelPorts,
+    },
   })
   return stop
 }

@@ -14,7 +14,13 @@ const rows: string[] = []
 
 afterAll(() => {
   // The figures of packages/redis/README.md's faults table.
-  console.log(['[measured] faults', '| fault | client | caller errors | extra token requests | recovery |', ...rows].join('\n'))
+  console.log(
+    [
+      '[measured] faults',
+      '| fault | client | caller errors | extra token requests | recovery |',
+      ...rows,
+    ].join('\n'),
+  )
 })
 
 describe.each(CLIENT_KINDS)('measured faults, standalone (%s)', (kind) => {
@@ -26,7 +32,11 @@ describe.each(CLIENT_KINDS)('measured faults, standalone (%s)', (kind) => {
    * runs; then replicas 5 and 6 probe until sharing works again. Extra token requests are the
    * ones made without coordination (`fallbacks`) from the fault's start to recovery.
    */
-  async function measure(name: string, fault: () => Promise<void>, options: Parameters<typeof startFleet>[2] = {}) {
+  async function measure(
+    name: string,
+    fault: () => Promise<void>,
+    options: Parameters<typeof startFleet>[2] = {},
+  ) {
     const fleet = await startFleet(suite, 6, { commandTimeoutMs: 200, ...options })
     const [a, b] = fleet.replicas.slice(4) as [(typeof fleet.replicas)[0], (typeof fleet.replicas)[0]]
     await Promise.all(fleet.replicas.map((r) => r.provider.getToken(SCOPE)))
@@ -43,7 +53,9 @@ describe.each(CLIENT_KINDS)('measured faults, standalone (%s)', (kind) => {
     )
     const { calls, errors } = await load.stop()
     const extra = fallbacks() - before
-    rows.push(`| ${name} | ${kind} | ${errors.length + probeErrors} of ${calls} | ${extra} | ${Math.round(recoveryMs)} ms |`)
+    rows.push(
+      `| ${name} | ${kind} | ${errors.length + probeErrors} of ${calls} | ${extra} | ${Math.round(recoveryMs)} ms |`,
+    )
     expect(errors).toEqual([])
     expect(probeErrors).toBe(0)
     return { extra, fleet }
@@ -64,7 +76,10 @@ describe.each(CLIENT_KINDS)('measured faults, standalone (%s)', (kind) => {
         async () => {
           let timer: NodeJS.Timeout | undefined
           const bounded = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('fewer than 10 commands went through the proxy in 15 s')), 15_000)
+            timer = setTimeout(
+              () => reject(new Error('fewer than 10 commands went through the proxy in 15 s')),
+              15_000,
+            )
           })
           await Promise.race([proxy.cutMidCommand(10), bounded]).finally(() => clearTimeout(timer))
         },
@@ -102,7 +117,9 @@ describe.each(CLIENT_KINDS)('measured faults, standalone (%s)', (kind) => {
       now: () => Date.now() + base + offset,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     })
-    const fleet = await startFleet(suite, 4, { clocks: [skewed(30_000), skewed(-30_000), skewed(0), skewed(0)] })
+    const fleet = await startFleet(suite, 4, {
+      clocks: [skewed(30_000), skewed(-30_000), skewed(0), skewed(0)],
+    })
     const tokenOf = async (i: number) => (await fleet.replicas[i]!.provider.getToken(SCOPE)).accessToken
     const cold = await Promise.all(fleet.replicas.map((r) => r.provider.getToken(SCOPE)))
     expect(suite.authority.tokenRequests()).toHaveLength(1)

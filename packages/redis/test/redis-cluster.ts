@@ -2,8 +2,8 @@ import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { ask, fields } from './admin.js'
-import { freePort, kill, launch, pollUntil, removeDir, tempDir } from './redis-server.js'
+import { ask, fields } from './admin.ts'
+import { freePort, kill, launch, pollUntil, removeDir, tempDir } from './redis-server.ts'
 
 const run = promisify(execFile)
 const CLI = process.env.REDIS_CLI ?? 'redis-cli'
@@ -106,8 +106,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     )
     await pollUntil('every cluster replica is in sync with its primary', async () => {
       const roles = await Promise.all(nodes.map((n) => ask(n.port, 'ROLE') as Promise<unknown[]>))
-      return roles.filter((r) => r[0] === 'slave').every((r) => r[3] === 'connected') &&
+      return (
+        roles.filter((r) => r[0] === 'slave').every((r) => r[3] === 'connected') &&
         roles.filter((r) => r[0] === 'slave').length === 3
+      )
     })
   } catch (error) {
     await stop()

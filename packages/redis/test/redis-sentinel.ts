@@ -2,8 +2,8 @@ import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ask, fields } from './admin.js'
-import { freePort, kill, launch, pollUntil, removeDir, tempDir } from './redis-server.js'
+import { ask, fields } from './admin.ts'
+import { freePort, kill, launch, pollUntil, removeDir, tempDir } from './redis-server.ts'
 
 /** The name the sentinels monitor the primary under. */
 export const SENTINEL_NAME = 'apptoken'
@@ -47,9 +47,13 @@ export async function startRedisSentinel(): Promise<RedisSentinelGroup> {
   const sentinelPorts = [await freePort(), await freePort(), await freePort()]
   try {
     servers.set(primaryPort, await launch(primaryPort, ['--dir', dir]))
-    servers.set(replicaPort, await launch(replicaPort, ['--dir', dir, '--replicaof', '127.0.0.1', String(primaryPort)]))
-    await pollUntil('the sentinel replica is in sync with its primary', async () =>
-      fields(await ask(replicaPort, 'INFO', 'replication')).get('master_link_status') === 'up',
+    servers.set(
+      replicaPort,
+      await launch(replicaPort, ['--dir', dir, '--replicaof', '127.0.0.1', String(primaryPort)]),
+    )
+    await pollUntil(
+      'the sentinel replica is in sync with its primary',
+      async () => fields(await ask(replicaPort, 'INFO', 'replication')).get('master_link_status') === 'up',
     )
     // Each sentinel is told its own id, the replica and the other sentinels up front, so the
     // group is complete at once instead of after a few rounds of hello messages.

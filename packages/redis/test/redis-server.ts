@@ -123,7 +123,10 @@ export async function launch(port: number, args: string[] = [], config?: string)
 }
 
 /** Sends `signal` to a child process and waits until it has exited (no-op if it already has). */
-export async function kill(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+export async function kill(
+  child: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<void> {
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
   const exited = once(child, 'exit')
   // A frozen process must run again to handle anything but SIGKILL.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLIENT_KINDS } from './clients.js'
 import { startReplicas, type ReplicaGroup } from './replicas.js'
-import { until } from './support.js'
+import { pollUntil } from './redis-server.ts'
 import { TARGETS, label, useTarget } from './topology.js'
 import type { RedisCacheStats } from '../src/index.js'
 
@@ -16,19 +16,23 @@ describe.each(SLOW.map((t) => [label(t), t] as const))('replicas in worker threa
   let group: ReplicaGroup
 
   beforeAll(async () => {
-    group = await startReplicas(20, {
-      kind: target.kind,
-      endpoint: suite.endpoint,
-      keyPrefix: suite.prefix,
-      authorityHost: suite.authority.authorityHost,
-      tenantId: suite.authority.tenantId,
-      clientId: suite.authority.clientId,
-      clientSecret: suite.authority.clientSecret,
-      // Generous, so a CPU-starved CI machine does not turn slowness into expired locks and
-      // fallbacks; a dead holder is still replaced within a second.
-      lockTtlMs: 1_000,
-      commandTimeoutMs: 5_000,
-    }, { perThread: 5 })
+    group = await startReplicas(
+      20,
+      {
+        kind: target.kind,
+        endpoint: suite.endpoint,
+        keyPrefix: suite.prefix,
+        authorityHost: suite.authority.authorityHost,
+        tenantId: suite.authority.tenantId,
+        clientId: suite.authority.clientId,
+        clientSecret: suite.authority.clientSecret,
+        // Generous, so a CPU-starved CI machine does not turn slowness into expired locks and
+        // fallbacks; a dead holder is still replaced within a second.
+        lockTtlMs: 1_000,
+        commandTimeoutMs: 5_000,
+      },
+      { perThread: 5 },
+    )
   }, STARTUP_MS)
   afterAll(async () => {
     await group?.close()
@@ -68,7 +72,11 @@ describe.each(SLOW.map((t) => [label(t), t] as const))('replicas in worker threa
     const holderCall = group.getTokenAtOnce({ scope }, [holder]).catch((error: unknown) => error)
     await fetching
     // Kill it only once its request reached the authority (and took the delay).
-    await until(() => suite.authority.tokenRequests({ scope })[0]?.clientId !== undefined)
+    await pollUntil(
+      "the holder's token request reaches the authority",
+      async () => suite.authority.tokenRequests({ scope })[0]?.clientId !== undefined,
+      { withinMs: 15_000, everyMs: 10 },
+    )
     expect(await suite.lockKeys()).toHaveLength(1)
 
     const waiting = group.getTokenAtOnce({ scope }, others)
@@ -96,19 +104,23 @@ describe('100 replicas on one Redis Cluster (node-redis)', () => {
   let group: ReplicaGroup
 
   beforeAll(async () => {
-    group = await startReplicas(100, {
-      kind: 'node-redis',
-      endpoint: suite.endpoint,
-      keyPrefix: suite.prefix,
-      authorityHost: suite.authority.authorityHost,
-      tenantId: suite.authority.tenantId,
-      clientId: suite.authority.clientId,
-      clientSecret: suite.authority.clientSecret,
-      // A hundred replicas on a starved 2-core machine: a live holder's thread can go seconds
-      // without running, so the lock outlives that (a dead holder is tested above).
-      lockTtlMs: 15_000,
-      commandTimeoutMs: 5_000,
-    }, { perThread: 10 })
+    group = await startReplicas(
+      100,
+      {
+        kind: 'node-redis',
+        endpoint: suite.endpoint,
+        keyPrefix: suite.prefix,
+        authorityHost: suite.authority.authorityHost,
+        tenantId: suite.authority.tenantId,
+        clientId: suite.authority.clientId,
+        clientSecret: suite.authority.clientSecret,
+        // A hundred replicas on a starved 2-core machine: a live holder's thread can go seconds
+        // without running, so the lock outlives that (a dead holder is tested above).
+        lockTtlMs: 15_000,
+        commandTimeoutMs: 5_000,
+      },
+      { perThread: 10 },
+    )
   }, STARTUP_MS)
   afterAll(async () => {
     await group?.close()

@@ -41,7 +41,11 @@ class ReplicaThread {
       this.worker.on('message', (message: ReplicaMessage) => {
         if (message.type === 'ready') resolve()
         else if (message.type === 'armed') this.#armed.get(message.id)?.()
-        else if (message.type === 'fetching') this.#fetching.get(message.replica)?.splice(0).forEach((f) => f())
+        else if (message.type === 'fetching')
+          this.#fetching
+            .get(message.replica)
+            ?.splice(0)
+            .forEach((f) => f())
         else this.#pending.get(message.id)?.resolve(message)
       })
       const fail = (error: Error) => {
@@ -128,7 +132,8 @@ export async function startReplicas(
     async getTokenAtOnce(call, which = replicas) {
       const generation = Atomics.load(gate, 0)
       const byThread = new Map<ReplicaThread, number[]>()
-      for (const r of which as ThreadReplica[]) byThread.set(r.thread, [...(byThread.get(r.thread) ?? []), r.index])
+      for (const r of which as ThreadReplica[])
+        byThread.set(r.thread, [...(byThread.get(r.thread) ?? []), r.index])
       const armed: Promise<void>[] = []
       const results = [...byThread].map(([thread, indexes]) => {
         const id = nextId++

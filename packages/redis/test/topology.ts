@@ -3,7 +3,14 @@ import { afterAll, afterEach, beforeAll, inject } from 'vitest'
 import type { TokenProvider, TokenProviderOptions } from '@apptoken/core'
 import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
 import { redisCache, type RedisCache, type RedisCacheOptions } from '../src/index.js'
-import { ALL_CLIENT_KINDS, CLIENT_KINDS, connectClient, type ClientKind, type Endpoint, type TestClient } from './clients.js'
+import {
+  ALL_CLIENT_KINDS,
+  CLIENT_KINDS,
+  connectClient,
+  type ClientKind,
+  type Endpoint,
+  type TestClient,
+} from './clients.js'
 import { startRedisCluster, type RedisCluster } from './redis-cluster.js'
 import { startRedisSentinel, type RedisSentinelGroup } from './redis-sentinel.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
@@ -17,7 +24,8 @@ export interface Target {
   readonly kind: ClientKind
 }
 
-const on = (topology: TopologyName, kinds: ClientKind[]): Target[] => kinds.map((kind) => ({ topology, kind }))
+const on = (topology: TopologyName, kinds: ClientKind[]): Target[] =>
+  kinds.map((kind) => ({ topology, kind }))
 
 /**
  * Every functional suite runs on each of these: standalone with every supported client major,
@@ -74,8 +82,17 @@ export function useTarget(target: Target, { own = false } = {}) {
     for (const key of await raw.keys(`${prefix}*`)) await raw.command('DEL', key)
   })
   afterAll(async () => {
-    const steps = [() => raw?.close(), () => authority?.close(), () => server?.stop(), () => cluster?.stop(), () => sentinel?.stop()]
-    for (const step of steps) await Promise.resolve().then(step).catch(() => undefined)
+    const steps = [
+      () => raw?.close(),
+      () => authority?.close(),
+      () => server?.stop(),
+      () => cluster?.stop(),
+      () => sentinel?.stop(),
+    ]
+    for (const step of steps)
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined)
   })
 
   const context = {
@@ -96,12 +113,14 @@ export function useTarget(target: Target, { own = false } = {}) {
     },
     /** The suite's own Cluster (with `own: true`). */
     get cluster() {
-      if (cluster === undefined) throw new Error('useTarget(..., { own: true }) on a cluster target starts one')
+      if (cluster === undefined)
+        throw new Error('useTarget(..., { own: true }) on a cluster target starts one')
       return cluster
     },
     /** The suite's own Sentinel group (with `own: true`). */
     get sentinel() {
-      if (sentinel === undefined) throw new Error('useTarget(..., { own: true }) on a sentinel target starts one')
+      if (sentinel === undefined)
+        throw new Error('useTarget(..., { own: true }) on a sentinel target starts one')
       return sentinel
     },
     /** A new connected client of the target's kind, closed after the test. */
