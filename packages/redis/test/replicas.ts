@@ -87,11 +87,14 @@ class ReplicaThread {
   }
 }
 
+// No parameter properties: the bench loads this file with Node's type stripping.
 class ThreadReplica implements Replica {
-  constructor(
-    readonly thread: ReplicaThread,
-    readonly index: number,
-  ) {}
+  readonly thread: ReplicaThread
+  readonly index: number
+  constructor(thread: ReplicaThread, index: number) {
+    this.thread = thread
+    this.index = index
+  }
   nextFetching = () => this.thread.nextFetching(this.index)
   kill = () => this.thread.kill()
 }
