@@ -16,31 +16,9 @@ import {
   type ResolvedRedisCacheOptions,
 } from './redis-cache-options.js'
 import { RELEASE_SCRIPT, RENEW_SCRIPT, STORE_SCRIPT } from './scripts.js'
+import { BAD_VALUE_MESSAGES, type RedisCacheStats } from './redis-cache-stats.js'
 import { TokenCodec, type BadValueReason } from './token-codec.js'
 import { withTimeout } from './timers.js'
-
-/**
- * Counters of one {@link RedisCache}, for a daemon's health report.
- *
- * @example
- * ```ts
- * const { hits, fetches, fallbacks } = cache.stats()
- * ```
- */
-export interface RedisCacheStats {
-  /** Tokens another replica had already stored, used without a token request. */
-  hits: number
-  /** Token requests made while holding the lock (at most one replica at a time per token). */
-  fetches: number
-  /** Times a replica found another one fetching and waited for its token. */
-  waits: number
-  /** Token requests made without coordination: Redis failed, or a wait ran past `waitMs`. */
-  fallbacks: number
-  /** Redis commands that failed or timed out. */
-  errors: number
-  /** Stored values that were not used: unreadable, wrong key, or tampered with. */
-  badValues: number
-}
 
 /** What a read found: the raw value (for the store's compare step) and the token, if usable. */
 interface Seen {
@@ -51,14 +29,6 @@ interface Seen {
 const NOTHING: Seen = { raw: undefined, token: undefined }
 const FIRST_POLL_MS = 10
 const MAX_POLL_MS = 200
-
-const BAD_VALUE_MESSAGES: Record<BadValueReason, string> = {
-  malformed: 'apptoken/redis: ignoring a stored token value that is not in apptoken format',
-  decrypt_failed:
-    'apptoken/redis: ignoring a stored token that does not decrypt; do all replicas use the same encryptionKey?',
-  plaintext_refused: 'apptoken/redis: ignoring an unencrypted stored token because encryptionKey is set',
-  encrypted_without_key: 'apptoken/redis: ignoring an encrypted stored token because no encryptionKey is set',
-}
 
 /**
  * A token cache on Redis, shared by every replica of a daemon. Create it with {@link redisCache};
