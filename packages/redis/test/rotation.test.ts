@@ -2,14 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { Clock, TokenProvider } from '@apptoken/core'
 import type { EncryptionKey } from '../src/index.js'
-import { CLIENT_KINDS } from './clients.js'
 import { pollUntil } from './redis-server.js'
 import { SCOPE } from './support.js'
-import { TARGETS, label, useTarget } from './topology.js'
+import { CURRENT_TARGETS, label, useTarget } from './topology.js'
 
-const SLOW = TARGETS.filter((t) => CLIENT_KINDS.includes(t.kind))
-
-describe.each(SLOW.map((t) => [label(t), t] as const))(
+describe.each(CURRENT_TARGETS.map((t) => [label(t), t] as const))(
   'encryption key rotation under load (%s)',
   (_, target) => {
     const suite = useTarget(target)
