@@ -284,10 +284,13 @@ function isOk(reply: unknown): boolean {
  *
  * @example
  * ```ts
- * import { createClient } from 'redis'
+ * import { createClient, createCluster } from 'redis'
  * const client = await createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true }).connect()
  * const provider = createTokenProvider({ tenantId, clientId, credential,
  *   cache: redisCache(client, { encryptionKey: process.env.APPTOKEN_REDIS_KEY! }) })
+ * // Redis Cluster (or createSentinel, or ioredis' Cluster / new Redis({ sentinels })):
+ * const cluster = await createCluster({ rootNodes: [{ url: process.env.REDIS_URL }], defaults: { disableOfflineQueue: true } }).connect()
+ * const sharedOnCluster = redisCache(cluster, { encryptionKey: process.env.APPTOKEN_REDIS_KEY! })
  * ```
  */
 export function redisCache(client: object, options?: RedisCacheOptions): RedisCache {

@@ -93,14 +93,18 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         ])
       }),
     )
-    await run(CLI, [
-      '--cluster',
-      'create',
-      ...nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas',
-      '1',
-      '--cluster-yes',
-    ])
+    await run(
+      CLI,
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ],
+      { timeout: 60_000 },
+    )
     await pollUntil('every cluster node reports cluster_state:ok with 6 known nodes', async () =>
       (await Promise.all(nodes.map((n) => clusterOk(n.port, 6)))).every(Boolean),
     )
