@@ -5,10 +5,11 @@
  */
 import { cached } from './tasks/cached.mjs'
 import { cold } from './tasks/cold.mjs'
+import { replicas } from './tasks/replicas.mjs'
 import { storm } from './tasks/storm.mjs'
 import { throughput } from './tasks/throughput.mjs'
 
-const tasks = { cached, cold, storm, throughput }
+const tasks = { cached, cold, replicas, storm, throughput }
 
 let nextCall = 0
 const pending = new Map()

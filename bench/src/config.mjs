@@ -36,6 +36,8 @@ export function modeSettings(quick) {
         },
         stormRepeats: 1,
         stormConcurrency: 50,
+        replicaCounts: [1, 10],
+        replicaRepeats: 1,
         install: false,
       }
     : {
@@ -60,6 +62,8 @@ export function modeSettings(quick) {
         },
         stormRepeats: 3,
         stormConcurrency: 50,
+        replicaCounts: [1, 10, 100],
+        replicaRepeats: 3,
         install: true,
       }
 }

@@ -97,8 +97,53 @@ export function evaluateTargets(r) {
   return targets
 }
 
+/**
+ * Replicas going cold at once: token requests and time until every replica holds a token, for
+ * apptoken on a shared Redis (standalone and Cluster) and for msal-node (one cache per replica).
+ */
+export function renderReplicas(rep) {
+  const out = [
+    `### Replicas going cold at once (median of ${rep.repeats}; each replica its own client, cache and provider)`,
+    '',
+  ]
+  if (rep.na || rep.error) return `${out.join('\n')}n/a (${rep.na ?? rep.error})\n`
+  const cell = (contender, topology, count) =>
+    rep.rows.find((x) => x.contender === contender && x.topology === topology && x.count === count) ?? {}
+  const show = (x) =>
+    x.error
+      ? `error: ${x.error.slice(0, 80)}`
+      : `${num(x.tokenRequests)} req, ${ms(x.wallMs)}${x.everyReplicaServed ? '' : ' (NOT every replica served)'}`
+  out.push(
+    table(
+      [
+        'replicas',
+        'apptoken + redisCache, standalone Redis',
+        'apptoken + redisCache, Redis Cluster (3+3 nodes)',
+        'msal-node (one cache per replica)',
+        'msal-node ÷ apptoken (token requests)',
+      ],
+      rep.counts.map((n) => [
+        num(n),
+        show(cell('apptoken', 'standalone', n)),
+        show(cell('apptoken', 'cluster', n)),
+        show(cell('msal', 'none', n)),
+        times(ratio(cell('msal', 'none', n).tokenRequests, cell('apptoken', 'cluster', n).tokenRequests)),
+      ]),
+    ),
+  )
+  out.push(
+    '',
+    '"req": token requests the authority saw; the time runs from the instant every replica is released until the last one holds a token.',
+  )
+  return `${out.join('\n')}\n`
+}
+
 export function renderReport(r) {
-  if (r.targets.length === 0) return `${JSON.stringify(r, null, 2)}\n` // a partial (--only) run
+  if (r.targets.length === 0) {
+    // A partial (--only) run: the JSON, and the replicas table when it ran.
+    const json = `${JSON.stringify(r, null, 2)}\n`
+    return r.replicas?.rows ? `${json}\n${renderReplicas(r.replicas)}` : json
+  }
   const out = []
   const m = r.meta
   const counts = Object.keys(r.cached).map(Number)
@@ -340,6 +385,7 @@ export function renderReport(r) {
     ),
   )
   out.push('', `@azure/identity: ${r.storm.identity?.na ?? ''}; not measured.`)
+  if (r.replicas?.rows) out.push('', renderReplicas(r.replicas).trimEnd())
 
   out.push('', '### Targets (issue 9)', '')
   out.push(

@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { CLIENTS, CONTENDERS, modeSettings } from './config.mjs'
 import { median } from './harness.mjs'
 import { measureImportTimes } from './import-time.mjs'
@@ -114,6 +114,7 @@ const results = {
   meta,
   cached: {},
   cold: {},
+  replicas: {},
   heap: {},
   import: {},
   install: {},
@@ -251,6 +252,9 @@ for (const contender of wanted('storm') ? ['apptoken', 'msal'] : []) {
 }
 results.storm.identity = { na: 'getToken cannot bypass its cache' }
 
+// 5. Replicas going cold at once: apptoken on a shared Redis (standalone and Cluster) vs msal-node.
+if (wanted('replicas')) results.replicas = await measureReplicas()
+
 await servers.close()
 
 // 5. Import time and install size (no servers needed).
@@ -280,6 +284,63 @@ process.stdout.write(renderReport(results))
 log(`\nJSON written to ${jsonPath} (${meta.durationS.toFixed(0)} s)`)
 // Keep-alive sockets of the clients above must not hold the process open.
 process.exit(0)
+
+/**
+ * Starts a redis-server and a 6-node Redis Cluster on loopback (the helpers of @apptoken/redis's
+ * tests), then for each replica count one child per contender and topology.
+ */
+async function measureReplicas() {
+  const out = { counts: settings.replicaCounts, repeats: settings.replicaRepeats, rows: [] }
+  if (!adapterBuilt('@apptoken/redis')) return { ...out, na: 'adapter not built' }
+  const redisTest = (file) => pathToFileURL(resolve(REPO, 'packages/redis/test', file)).href
+  const { startRedisServer } = await import(redisTest('redis-server.ts'))
+  const { startRedisCluster } = await import(redisTest('redis-cluster.ts'))
+  let standalone
+  let cluster
+  try {
+    standalone = await startRedisServer()
+    cluster = await startRedisCluster()
+    const cells = [
+      ['apptoken', 'standalone', { topology: 'standalone', port: standalone.port }],
+      ['apptoken', 'cluster', { topology: 'cluster', ports: cluster.ports }],
+      ['msal', 'none', undefined],
+    ]
+    for (const count of settings.replicaCounts) {
+      for (const [contender, topology, endpoint] of cells) {
+        const r = await child({
+          kind: 'replicas',
+          contender,
+          count,
+          env,
+          endpoint,
+          repeats: settings.replicaRepeats,
+        })
+        const ok = r.error ? [] : r.runs
+        const row = {
+          contender,
+          topology,
+          count,
+          tokenRequests: median(ok.map((x) => x.tokenRequests)),
+          tokenRequestsPerRun: ok.map((x) => x.tokenRequests),
+          wallMs: median(ok.map((x) => x.wallMs)),
+          everyReplicaServed: ok.length > 0 && ok.every((x) => x.holders === count),
+          fallbacks: ok.reduce((n, x) => n + (x.fallbacks ?? 0), 0),
+          ...(r.error ? { error: r.error.split('\n')[0] } : {}),
+        }
+        out.rows.push(row)
+        log(
+          `replicas ${count}, ${contender} ${topology}: ${r.error ? 'error' : `${row.tokenRequests} token requests, ${row.wallMs.toFixed(0)} ms`}`,
+        )
+      }
+    }
+  } catch (error) {
+    out.error = String(error.message).slice(0, 2000)
+  } finally {
+    await standalone?.stop()
+    await cluster?.stop()
+  }
+  return out
+}
 
 function summarizeCached(runs, contender, n) {
   const ok = runs.filter((r) => !r.error)

@@ -38,6 +38,7 @@ describe('bench --quick', () => {
       'import',
       'install',
       'meta',
+      'replicas',
       'storm',
       'targets',
       'throughput',
@@ -93,5 +94,15 @@ describe('bench --quick', () => {
   it('prints the Markdown report', () => {
     expect(stdout).toContain('### Cached getToken')
     expect(stdout).toContain('### Targets (issue 9)')
+  })
+
+  it('replicas: one token request however many apptoken replicas go cold, one per replica for msal-node', () => {
+    expect(results.replicas.counts).toEqual([1, 10])
+    for (const row of results.replicas.rows) {
+      expect(row.error).toBeUndefined()
+      expect(row.everyReplicaServed).toBe(true)
+      expect(row.tokenRequests).toBe(row.contender === 'msal' ? row.count : 1)
+    }
+    expect(stdout).toContain('### Replicas going cold at once')
   })
 })

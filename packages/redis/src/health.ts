@@ -1,4 +1,5 @@
-import type { Logger } from '@apptoken/core'
+import type { Clock, Logger } from '@apptoken/core'
+import type { RedisCommands } from './redis-client.js'
 
 const REPEAT_MS = 60_000
 
@@ -9,12 +10,16 @@ const REPEAT_MS = 60_000
 export class Health {
   readonly #logger: Logger | undefined
   readonly #client: string
+  readonly #topology: string
+  readonly #clock: Clock
   readonly #lastWarned = new Map<string, number>()
   #down = false
 
-  constructor(logger: Logger | undefined, client: string) {
+  constructor(logger: Logger | undefined, redis: Pick<RedisCommands, 'kind' | 'topology'>, clock: Clock) {
     this.#logger = logger
-    this.#client = client
+    this.#client = redis.kind
+    this.#topology = redis.topology
+    this.#clock = clock
   }
 
   get down(): boolean {
@@ -25,7 +30,7 @@ export class Health {
     if (!this.#down) return
     this.#down = false
     this.#logger?.info?.(
-      { event: 'shared_cache_recovered', client: this.#client },
+      { event: 'shared_cache_recovered', client: this.#client, topology: this.#topology },
       'apptoken/redis: Redis is reachable again; replicas share tokens again',
     )
   }
@@ -35,21 +40,26 @@ export class Health {
     this.#down = true
     const message = reason instanceof Error ? reason.message : String(reason)
     this.#logger?.warn?.(
-      { event: 'shared_cache_unavailable', client: this.#client, message: message.slice(0, 200) },
+      {
+        event: 'shared_cache_unavailable',
+        client: this.#client,
+        topology: this.#topology,
+        message: message.slice(0, 200),
+      },
       'apptoken/redis: Redis is unavailable; each replica uses its own cache and the token endpoint until Redis returns',
     )
   }
 
   /** Logs `message` unless the same `kind` was logged in the last minute. */
   warnEvery(kind: string, fields: Record<string, unknown>, message: string): void {
-    const now = Date.now()
+    const now = this.#clock.now()
     const last = this.#lastWarned.get(kind)
     if (last !== undefined && now - last < REPEAT_MS) return
     this.#lastWarned.set(kind, now)
-    this.#logger?.warn?.({ ...fields, client: this.#client }, message)
+    this.#logger?.warn?.({ ...fields, client: this.#client, topology: this.#topology }, message)
   }
 
   debug(fields: Record<string, unknown>, message: string): void {
-    this.#logger?.debug?.({ ...fields, client: this.#client }, message)
+    this.#logger?.debug?.({ ...fields, client: this.#client, topology: this.#topology }, message)
   }
 }

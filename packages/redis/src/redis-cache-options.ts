@@ -1,4 +1,5 @@
-import { ConfigurationError, type Logger } from '@apptoken/core'
+import { ConfigurationError, type Clock, type Logger } from '@apptoken/core'
+import { systemClock } from './timers.js'
 import type { EncryptionKey } from './encryption-key.js'
 
 /**
@@ -29,6 +30,13 @@ export interface RedisCacheOptions {
   commandTimeoutMs?: number
   /** Receives outage and bad-value events (never token values). */
   logger?: Logger | undefined
+  /**
+   * Time source for token lifetimes, Redis TTLs and the waits between polls for another
+   * replica's token. Pass the provider's `clock` when it has one; tests pass a fake one so no
+   * test waits real seconds. Command timeouts and lock renewals stay on real timers: they
+   * measure Redis itself. Default: `Date.now` and `setTimeout`.
+   */
+  clock?: Clock
 }
 
 /** Options after validation, with defaults applied. */
@@ -37,6 +45,7 @@ export interface ResolvedRedisCacheOptions {
   lockTtlMs: number
   waitMs: number
   commandTimeoutMs: number
+  clock: Clock
 }
 
 function milliseconds(option: string, value: unknown, fallback: number, min: number): number {
@@ -79,8 +88,22 @@ export function resolveRedisCacheOptions(options: RedisCacheOptions): ResolvedRe
       'pass console, a pino logger, or an object with debug/info/warn/error',
     )
   }
+  const clock = options.clock ?? systemClock
+  if (
+    typeof clock !== 'object' ||
+    clock === null ||
+    typeof clock.now !== 'function' ||
+    typeof clock.sleep !== 'function'
+  ) {
+    throw new ConfigurationError(
+      'clock',
+      'it is not an object with now() and sleep(ms, signal)',
+      "pass the provider's clock, or omit it to use the system clock",
+    )
+  }
   return {
     keyPrefix,
+    clock,
     lockTtlMs: milliseconds('lockTtlMs', options.lockTtlMs, 5_000, 10),
     waitMs: milliseconds('waitMs', options.waitMs, 10_000, 0),
     commandTimeoutMs: milliseconds('commandTimeoutMs', options.commandTimeoutMs, 500, 1),

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { AbortError, type CachedToken, type CoordinateOptions, type TokenCache } from '@apptoken/core'
+import {
+  AbortError,
+  type CachedToken,
+  type Clock,
+  type CoordinateOptions,
+  type TokenCache,
+} from '@apptoken/core'
 import { deriveKeys } from './encryption-key.js'
 import { Health } from './health.js'
 import { entryKeys, type EntryKeys } from './keys.js'
@@ -10,31 +16,9 @@ import {
   type ResolvedRedisCacheOptions,
 } from './redis-cache-options.js'
 import { RELEASE_SCRIPT, RENEW_SCRIPT, STORE_SCRIPT } from './scripts.js'
+import { BAD_VALUE_MESSAGES, type RedisCacheStats } from './redis-cache-stats.js'
 import { TokenCodec, type BadValueReason } from './token-codec.js'
-import { pause, withTimeout } from './timers.js'
-
-/**
- * Counters of one {@link RedisCache}, for a daemon's health report.
- *
- * @example
- * ```ts
- * const { hits, fetches, fallbacks } = cache.stats()
- * ```
- */
-export interface RedisCacheStats {
-  /** Tokens another replica had already stored, used without a token request. */
-  hits: number
-  /** Token requests made while holding the lock (at most one replica at a time per token). */
-  fetches: number
-  /** Times a replica found another one fetching and waited for its token. */
-  waits: number
-  /** Token requests made without coordination: Redis failed, or a wait ran past `waitMs`. */
-  fallbacks: number
-  /** Redis commands that failed or timed out. */
-  errors: number
-  /** Stored values that were not used: unreadable, wrong key, or tampered with. */
-  badValues: number
-}
+import { withTimeout } from './timers.js'
 
 /** What a read found: the raw value (for the store's compare step) and the token, if usable. */
 interface Seen {
@@ -45,14 +29,6 @@ interface Seen {
 const NOTHING: Seen = { raw: undefined, token: undefined }
 const FIRST_POLL_MS = 10
 const MAX_POLL_MS = 200
-
-const BAD_VALUE_MESSAGES: Record<BadValueReason, string> = {
-  malformed: 'apptoken/redis: ignoring a stored token value that is not in apptoken format',
-  decrypt_failed:
-    'apptoken/redis: ignoring a stored token that does not decrypt; do all replicas use the same encryptionKey?',
-  plaintext_refused: 'apptoken/redis: ignoring an unencrypted stored token because encryptionKey is set',
-  encrypted_without_key: 'apptoken/redis: ignoring an encrypted stored token because no encryptionKey is set',
-}
 
 /**
  * A token cache on Redis, shared by every replica of a daemon. Create it with {@link redisCache};
@@ -70,13 +46,15 @@ export class RedisCache implements TokenCache {
   readonly #options: ResolvedRedisCacheOptions
   readonly #codec: TokenCodec
   readonly #health: Health
+  readonly #clock: Clock
   readonly #stats: RedisCacheStats = { hits: 0, fetches: 0, waits: 0, fallbacks: 0, errors: 0, badValues: 0 }
 
   constructor(client: object, options: RedisCacheOptions = {}) {
     this.#options = resolveRedisCacheOptions(options)
+    this.#clock = this.#options.clock
     this.#codec = new TokenCodec(options.encryptionKey === undefined ? [] : deriveKeys(options.encryptionKey))
     this.#redis = adaptClient(client)
-    const health = (this.#health = new Health(options.logger, this.#redis.kind))
+    const health = (this.#health = new Health(options.logger, this.#redis, this.#clock))
     reportUnhandledClientErrors(client, (error) => health.failed(error))
   }
 
@@ -100,15 +78,18 @@ export class RedisCache implements TokenCache {
   }
 
   async set(key: string, token: CachedToken): Promise<void> {
-    const ttl = Math.ceil(token.expiresAt - Date.now())
+    const ttl = Math.ceil(token.expiresAt - this.#clock.now())
     if (ttl <= 0 || !this.#usable()) return
     const { token: name } = this.#keys(key)
-    await this.#send(['SET', name, this.#codec.encode(name, token), 'PX', String(ttl)]).catch(() => undefined)
+    await this.#send(name, ['SET', name, this.#codec.encode(name, token), 'PX', String(ttl)]).catch(
+      () => undefined,
+    )
   }
 
   async delete(key: string): Promise<void> {
     if (!this.#usable()) return
-    await this.#send(['DEL', this.#keys(key).token]).catch(() => undefined)
+    const { token: name } = this.#keys(key)
+    await this.#send(name, ['DEL', name]).catch(() => undefined)
   }
 
   /**
@@ -135,14 +116,14 @@ export class RedisCache implements TokenCache {
     if (seen.token !== undefined && accept(seen.token)) return this.#hit(seen.token)
 
     const owner = randomBytes(16).toString('base64url')
-    const deadline = performance.now() + this.#options.waitMs
+    const deadline = this.#clock.now() + this.#options.waitMs
     let delay = FIRST_POLL_MS
     let waiting = false
     for (;;) {
       let locked: boolean
       try {
         locked = isOk(
-          await this.#send(['SET', keys.lock, owner, 'PX', String(this.#options.lockTtlMs), 'NX']),
+          await this.#send(keys.lock, ['SET', keys.lock, owner, 'PX', String(this.#options.lockTtlMs), 'NX']),
         )
       } catch {
         return this.#uncoordinated(fetch)
@@ -156,7 +137,7 @@ export class RedisCache implements TokenCache {
           'apptoken/redis: another replica is fetching this token; waiting for it',
         )
       }
-      const left = deadline - performance.now()
+      const left = deadline - this.#clock.now()
       if (left <= 0) {
         this.#health.warnEvery(
           'wait_timeout',
@@ -169,7 +150,8 @@ export class RedisCache implements TokenCache {
         return token
       }
       // Jitter spreads the polls of many waiting replicas.
-      await pause(Math.min(left, delay * (0.75 + Math.random() / 2)), signal)
+      await this.#clock.sleep(Math.min(left, delay * (0.75 + Math.random() / 2)), signal)
+      if (signal.aborted) throw new AbortError(signal.reason)
       delay = Math.min(delay * 1.5, MAX_POLL_MS)
       try {
         seen = await this.#read(keys)
@@ -191,7 +173,9 @@ export class RedisCache implements TokenCache {
     // this replica is alive, so only a dead holder's lock expires.
     const renewal = setInterval(
       () => {
-        this.#send(['EVAL', RENEW_SCRIPT, '1', keys.lock, owner, String(ttl)]).catch(() => undefined)
+        this.#send(keys.lock, ['EVAL', RENEW_SCRIPT, '1', keys.lock, owner, String(ttl)]).catch(
+          () => undefined,
+        )
       },
       Math.max(5, Math.floor(ttl / 3)),
     )
@@ -211,16 +195,16 @@ export class RedisCache implements TokenCache {
       return token
     } finally {
       clearInterval(renewal)
-      this.#send(['EVAL', RELEASE_SCRIPT, '1', keys.lock, owner]).catch(() => undefined)
+      this.#send(keys.lock, ['EVAL', RELEASE_SCRIPT, '1', keys.lock, owner]).catch(() => undefined)
     }
   }
 
   /** Stores `token` unless a replica stored a longer-lived one after we read `previous`. */
   async #store(keys: EntryKeys, token: CachedToken, previous: string | undefined): Promise<void> {
-    const ttl = Math.ceil(token.expiresAt - Date.now())
+    const ttl = Math.ceil(token.expiresAt - this.#clock.now())
     if (ttl <= 0) return
     const value = this.#codec.encode(keys.token, token)
-    await this.#send([
+    await this.#send(keys.token, [
       'EVAL',
       STORE_SCRIPT,
       '1',
@@ -233,7 +217,7 @@ export class RedisCache implements TokenCache {
   }
 
   async #read(keys: EntryKeys): Promise<Seen> {
-    const reply = await this.#send(['GET', keys.token])
+    const reply = await this.#send(keys.token, ['GET', keys.token])
     if (reply === null || reply === undefined) return NOTHING
     const raw =
       typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('utf8') : undefined
@@ -268,10 +252,11 @@ export class RedisCache implements TokenCache {
     return false
   }
 
-  async #send(args: readonly string[]): Promise<unknown> {
+  /** Sends one command about `key` (its hash slot, on a Cluster). */
+  async #send(key: string, args: readonly string[]): Promise<unknown> {
     try {
       const reply = await withTimeout(this.#options.commandTimeoutMs, (signal) =>
-        this.#redis.send(args, signal),
+        this.#redis.send(key, args, signal),
       )
       this.#health.ok()
       return reply
@@ -299,10 +284,13 @@ function isOk(reply: unknown): boolean {
  *
  * @example
  * ```ts
- * import { createClient } from 'redis'
+ * import { createClient, createCluster } from 'redis'
  * const client = await createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true }).connect()
  * const provider = createTokenProvider({ tenantId, clientId, credential,
  *   cache: redisCache(client, { encryptionKey: process.env.APPTOKEN_REDIS_KEY! }) })
+ * // Redis Cluster (or createSentinel, or ioredis' Cluster / new Redis({ sentinels })):
+ * const cluster = await createCluster({ rootNodes: [{ url: process.env.REDIS_URL }], defaults: { disableOfflineQueue: true } }).connect()
+ * const sharedOnCluster = redisCache(cluster, { encryptionKey: process.env.APPTOKEN_REDIS_KEY! })
  * ```
  */
 export function redisCache(client: object, options?: RedisCacheOptions): RedisCache {

@@ -1,4 +1,4 @@
-import { AbortError } from '@apptoken/core'
+import { AbortError, type Clock } from '@apptoken/core'
 
 /** A Redis command that took longer than `commandTimeoutMs`. */
 export class CommandTimeoutError extends Error {
@@ -52,4 +52,10 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
     }, ms)
     signal.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/** `Date.now` and {@link pause}: the default clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => pause(ms, signal ?? new AbortController().signal),
 }

@@ -31,6 +31,46 @@ describe('redisCache options', () => {
     expect(configurationError(() => redisCache(null as unknown as object)).option).toBe('client')
   })
 
+  it('recognises node-redis clients, clusters and sentinels, and ioredis Redis and Cluster', async () => {
+    const redis = await import('redis')
+    const { Redis, Cluster } = await import('ioredis')
+    const nodes = [{ socket: { host: '127.0.0.1', port: 1 } }]
+    // Not connected: recognised by shape, no command is sent.
+    expect(() => redisCache(redis.createClient())).not.toThrow()
+    expect(() => redisCache(redis.createCluster({ rootNodes: nodes }))).not.toThrow()
+    expect(() =>
+      redisCache(redis.createSentinel({ name: 'x', sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }] })),
+    ).not.toThrow()
+    const io = new Redis({ lazyConnect: true })
+    const ioCluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true })
+    expect(() => redisCache(io)).not.toThrow()
+    expect(() => redisCache(ioCluster)).not.toThrow()
+    io.disconnect()
+    ioCluster.disconnect()
+  })
+
+  it('refuses node-redis objects whose commands it cannot send, saying what to pass', async () => {
+    const redis = await import('redis')
+    const pool = configurationError(() => redisCache(redis.createClientPool()))
+    expect(pool.option).toBe('client')
+    expect(pool.message).toMatch(/pool.*createClient\(\)/)
+    // A lease from a sentinel goes back to its pool: the sentinel itself is what to pass.
+    const lease = configurationError(() => redisCache({ ...nodeRedisShape, release: () => undefined }))
+    expect(lease.message).toMatch(/createSentinel/)
+    // Shaped like node-redis, but a sendCommand this cache does not know how to call.
+    const unknown = configurationError(() =>
+      redisCache({ ...nodeRedisShape, sendCommand: async (_a: unknown, _b: unknown, _c: unknown) => null }),
+    )
+    expect(unknown.message).toMatch(/createCluster\(\)/)
+  })
+
+  it('refuses a clock without now() and sleep()', () => {
+    expect(configurationError(() => redisCache(nodeRedisShape, { clock: {} as never })).option).toBe('clock')
+    expect(() =>
+      redisCache(nodeRedisShape, { clock: { now: () => 0, sleep: async () => undefined } }),
+    ).not.toThrow()
+  })
+
   it('refuses weak or malformed encryption keys', () => {
     expect(
       configurationError(() => redisCache(nodeRedisShape, { encryptionKey: randomBytes(16) })).message,

@@ -1,10 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isApptokenError, type CachedToken, type TokenProvider } from '@apptoken/core'
-import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
-import { redisCache, type RedisCache } from '../src/index.js'
-import { ALL_CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
-import { startRedisServer, type RedisServer } from './redis-server.js'
+import type { RedisCacheOptions } from '../src/index.js'
 import { SCOPE, providerFor } from './support.js'
+import { TARGETS, label, useTarget } from './topology.js'
 
 const KEY = 'https://login.example|client|tenant|api://x/.default'
 
@@ -36,40 +34,16 @@ function heldFetch(result: CachedToken) {
 
 const fresh = { accept: (t: CachedToken) => t.refreshAt > Date.now() }
 
-describe.each(ALL_CLIENT_KINDS)('coordination (%s)', (kind) => {
-  let server: RedisServer
-  let raw: TestClient
-  let authority: TestAuthority
-  const clients: TestClient[] = []
-  const providers: TokenProvider[] = []
-
-  async function cache(options: Parameters<typeof redisCache>[1] = {}): Promise<RedisCache> {
-    const client = await connectClient(kind, server.port)
-    clients.push(client)
-    return redisCache(client.client, options)
-  }
-
-  beforeAll(async () => {
-    server = await startRedisServer()
-    raw = await connectClient(kind, server.port)
-    authority = await startTestAuthority()
-  })
-  afterEach(async () => {
-    await Promise.all(providers.splice(0).map((p) => p.close()))
-    await Promise.all(clients.splice(0).map((c) => c.close()))
-    await raw.command('FLUSHALL')
-    authority.reset()
-  })
-  afterAll(async () => {
-    await raw.close()
-    await authority.close()
-    await server.stop()
-  })
+describe.each(TARGETS.map((t) => [label(t), t] as const))('coordination (%s)', (_, target) => {
+  const suite = useTarget(target)
+  const cache = (options: RedisCacheOptions = {}) => suite.cache(options)
+  const providers = (...list: TokenProvider[]) => list.map((p) => suite.track(p))
 
   it('shares one forced refresh after a 401 between replicas', async () => {
-    const a = providerFor(authority, await cache())
-    const b = providerFor(authority, await cache())
-    providers.push(a, b)
+    const [a, b] = providers(
+      providerFor(suite.authority, await cache()),
+      providerFor(suite.authority, await cache()),
+    ) as [TokenProvider, TokenProvider]
     const rejected = (await a.getToken(SCOPE)).accessToken
     expect((await b.getToken(SCOPE)).accessToken).toBe(rejected)
 
@@ -79,7 +53,7 @@ describe.each(ALL_CLIENT_KINDS)('coordination (%s)', (kind) => {
     ])
     expect(ra.accessToken).not.toBe(rejected)
     expect(rb.accessToken).toBe(ra.accessToken)
-    expect(authority.tokenRequests()).toHaveLength(2)
+    expect(suite.authority.tokenRequests()).toHaveLength(2)
   })
 
   it('does not evict a longer-lived token another replica stored while it was fetching', async () => {
@@ -112,9 +86,18 @@ describe.each(ALL_CLIENT_KINDS)('coordination (%s)', (kind) => {
     expect((await x.get(KEY))?.accessToken).toBe('replacement')
   })
 
-  it('waits for the lock holder, and fetches itself once waitMs has passed', async () => {
+  it('waits for the lock holder, and fetches itself once waitMs has passed (on its clock: no real wait)', async () => {
     const x = await cache()
-    const y = await cache({ waitMs: 50 })
+    // A test clock: each pause between polls moves time on at once.
+    let offset = 0
+    const clock = {
+      now: () => Date.now() + offset,
+      sleep: async (ms: number) => {
+        offset += ms
+        await new Promise((resolve) => setImmediate(resolve))
+      },
+    }
+    const y = await cache({ waitMs: 60_000, clock })
     const slow = heldFetch(token('x', 600_000))
     const signal = new AbortController().signal
     const xCall = x.coordinate(KEY, slow.fetch, { ...fresh, signal })
@@ -124,6 +107,8 @@ describe.each(ALL_CLIENT_KINDS)('coordination (%s)', (kind) => {
     expect(result.accessToken).toBe('y')
     expect(fetched).toBe(1)
     expect(y.stats()).toMatchObject({ waits: 1, fallbacks: 1, fetches: 0 })
+    // The minute of waiting passed on its clock (plus the real milliseconds the test took).
+    expect(offset).toBeGreaterThan(55_000)
     slow.release()
     await xCall
   })
@@ -180,7 +165,8 @@ describe.each(ALL_CLIENT_KINDS)('coordination (%s)', (kind) => {
     await slow.running
     // y keeps finding the lock taken while x renews it: same owner, TTL reset again and again.
     const yCall = y.coordinate(KEY, async () => token('y', 600_000), { ...fresh, signal })
-    const [lock] = (await raw.command('KEYS', 'apptoken:*:lock')) as string[]
+    const [lock] = await suite.lockKeys()
+    const raw = suite.raw
     const owner = await raw.command('GET', lock!)
     let renewals = 0
     let last = Infinity

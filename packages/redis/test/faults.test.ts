@@ -1,127 +1,39 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { TokenProvider } from '@apptoken/core'
-import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
-import { redisCache, type RedisCache } from '../src/index.js'
-import { CLIENT_KINDS, connectClient, type TestClient } from './clients.js'
-import { startRedisServer, type RedisServer } from './redis-server.js'
-import { SCOPE, memoryLogger, providerFor, tokenKeys } from './support.js'
+import { describe, expect, it } from 'vitest'
+import type { RedisCache } from '../src/index.js'
+import { redisCache } from '../src/index.js'
+import { startTestAuthority } from '@apptoken/testing'
+import { CLIENT_KINDS } from './clients.js'
+import { startRedisServer } from './redis-server.js'
+import { SCOPE, memoryLogger, providerFor } from './support.js'
+import { TARGETS, label, useTarget } from './topology.js'
 
-describe.each(CLIENT_KINDS)('Redis faults (%s)', (kind) => {
-  let server: RedisServer
-  let raw: TestClient
-  let authority: TestAuthority
-  const clients: TestClient[] = []
-  const providers: TokenProvider[] = []
-
-  /** A replica: its own client, cache, logger and provider. */
-  async function replica(options: Parameters<typeof redisCache>[1] = {}) {
-    const client = await connectClient(kind, server.port)
-    clients.push(client)
-    const log = memoryLogger()
-    const cache = redisCache(client.client, { logger: log.logger, ...options })
-    const provider = providerFor(authority, cache)
-    providers.push(provider)
-    return { client, cache, provider, log }
-  }
-
-  beforeAll(async () => {
-    server = await startRedisServer()
-    raw = await connectClient(kind, server.port)
-    authority = await startTestAuthority()
-  })
-  afterEach(async () => {
-    await Promise.all(providers.splice(0).map((p) => p.close()))
-    await Promise.all(clients.splice(0).map((c) => c.close()))
-    await raw.command('FLUSHALL')
-    authority.reset()
-  })
-  afterAll(async () => {
-    await raw.close()
-    await authority.close()
-    await server.stop()
-  })
-
-  it('keeps every caller served when Redis stops mid-run, and shares again once it is back', async () => {
-    const replicas = await Promise.all(Array.from({ length: 5 }, () => replica()))
-    const cold = await Promise.all(replicas.map((r) => r.provider.getToken(SCOPE)))
-    expect(authority.tokenRequests()).toHaveLength(1)
-    expect(new Set(cold.map((t) => t.accessToken)).size).toBe(1)
-
-    // Redis crashes while every replica is refreshing: nobody sees an error.
-    const during = replicas.map((r) => r.provider.getToken(SCOPE, { forceRefresh: true }))
-    await server.stop('SIGKILL')
-    const results = await Promise.allSettled(during)
-    expect(results.map((r) => r.status)).toEqual(Array(5).fill('fulfilled'))
-
-    // While it is down each replica asks the authority itself.
-    const before = authority.tokenRequests().length
-    const down = await Promise.all(replicas.map((r) => r.provider.getToken(SCOPE, { forceRefresh: true })))
-    expect(down.every((t) => t.accessToken.length > 0)).toBe(true)
-    expect(authority.tokenRequests()).toHaveLength(before + 5)
-    for (const r of replicas) {
-      expect(r.log.events('shared_cache_unavailable')).toHaveLength(1)
-      expect(r.cache.stats().fallbacks).toBeGreaterThanOrEqual(1)
-    }
-
-    // Back on the same port: the clients reconnect by themselves and sharing resumes.
-    const reconnected = [raw, ...replicas.map((r) => r.client)].map((c) => c.nextReady())
-    await server.restart()
-    await Promise.all(reconnected)
-
-    const [first, second] = replicas as [(typeof replicas)[0], (typeof replicas)[0]]
-    const afterRestart = authority.tokenRequests().length
-    const fresh = await first.provider.getToken(SCOPE, { forceRefresh: true })
-    expect(authority.tokenRequests()).toHaveLength(afterRestart + 1)
-    expect(first.log.events('shared_cache_recovered')).toHaveLength(1)
-
-    // A replica whose token was rejected picks up the one in Redis instead of asking again.
-    const rejected = down[1]!.accessToken
-    const picked = await second.provider.getToken(SCOPE, { forceRefresh: true, rejectedToken: rejected })
-    expect(picked.accessToken).toBe(fresh.accessToken)
-    // And a replica started now gets it from Redis without a token request.
-    const newcomer = await replica()
-    expect((await newcomer.provider.getToken(SCOPE)).accessToken).toBe(fresh.accessToken)
-    expect(authority.tokenRequests()).toHaveLength(afterRestart + 1)
-  })
-
-  it('falls back to the token endpoint when Redis is too slow to answer', async () => {
-    const { provider, cache, log } = await replica({ commandTimeoutMs: 50 })
-    // A frozen Redis keeps its connections open and answers nothing.
-    server.freeze()
-    try {
-      const token = await provider.getToken(SCOPE)
-      expect(token.accessToken.length).toBeGreaterThan(0)
-      expect(authority.tokenRequests()).toHaveLength(1)
-      expect(cache.stats().fallbacks).toBe(1)
-      expect(log.events('shared_cache_unavailable')[0]?.fields.message).toMatch(/did not answer within 50 ms/)
-    } finally {
-      server.thaw()
-    }
-  })
+describe.each(TARGETS.map((t) => [label(t), t] as const))('stored values (%s)', (_, target) => {
+  const suite = useTarget(target)
+  const replica = (options: Parameters<typeof suite.replica>[0] = {}) => suite.replica(options)
 
   it('treats a garbage value as a miss, once logged, and replaces it', async () => {
     const first = await replica()
     await first.provider.getToken(SCOPE)
-    const [key] = await tokenKeys(raw.command)
-    await raw.command('SET', key!, 'not a token at all')
+    const [key] = await suite.tokenKeys()
+    await suite.raw.command('SET', key!, 'not a token at all')
 
     const second = await replica()
     const token = await second.provider.getToken(SCOPE)
-    expect(authority.tokenRequests()).toHaveLength(2)
+    expect(suite.authority.tokenRequests()).toHaveLength(2)
     expect(second.cache.stats().badValues).toBeGreaterThanOrEqual(1)
     expect(second.log.events('shared_cache_bad_value').map((l) => l.fields.reason)).toEqual(['malformed'])
     // The fetched token replaced the garbage, so the next replica uses it.
     const third = await replica()
     expect((await third.provider.getToken(SCOPE)).accessToken).toBe(token.accessToken)
-    expect(authority.tokenRequests()).toHaveLength(2)
+    expect(suite.authority.tokenRequests()).toHaveLength(2)
   })
 
   it('survives a value of the wrong Redis type under its key', async () => {
     const first = await replica()
     await first.provider.getToken(SCOPE)
-    const [key] = await tokenKeys(raw.command)
-    await raw.command('DEL', key!)
-    await raw.command('LPUSH', key!, 'x')
+    const [key] = await suite.tokenKeys()
+    await suite.raw.command('DEL', key!)
+    await suite.raw.command('LPUSH', key!, 'x')
     const second = await replica()
     await expect(second.provider.getToken(SCOPE)).resolves.toMatchObject({ tokenType: 'Bearer' })
     expect(second.cache.stats().errors).toBeGreaterThanOrEqual(1)
@@ -130,18 +42,18 @@ describe.each(CLIENT_KINDS)('Redis faults (%s)', (kind) => {
   it('stores one small value per token with a TTL matching its expiry', async () => {
     const { provider } = await replica()
     const token = await provider.getToken(SCOPE)
-    const keys = await tokenKeys(raw.command)
+    const keys = await suite.tokenKeys()
     expect(keys).toHaveLength(1)
-    expect(keys[0]).toMatch(/^apptoken:\{[A-Za-z0-9_-]{43}\}$/)
-    const ttl = (await raw.command('PTTL', keys[0]!)) as number
+    expect(keys[0]).toMatch(new RegExp(`^${suite.prefix}\\{[A-Za-z0-9_-]{43}\\}$`))
+    const ttl = (await suite.raw.command('PTTL', keys[0]!)) as number
     expect(ttl).toBeGreaterThan(token.expiresAt - Date.now() - 5_000)
     expect(ttl).toBeLessThanOrEqual(token.expiresAt - Date.now() + 1_000)
     // Without encryptionKey the value is readable JSON (see the README's security notes).
-    const value = (await raw.command('GET', keys[0]!)) as string
+    const value = (await suite.raw.command('GET', keys[0]!)) as string
     expect(value.startsWith(`p1.${Math.floor(token.expiresAt)}.`)).toBe(true)
     expect(JSON.parse(value.slice(value.indexOf('{')))).toMatchObject({
       tokenType: 'Bearer',
-      tenantId: authority.tenantId,
+      tenantId: suite.authority.tenantId,
       scopes: [SCOPE],
     })
   })
@@ -155,6 +67,69 @@ describe.each(CLIENT_KINDS)('Redis faults (%s)', (kind) => {
       expect(log.text()).not.toContain(t1.accessToken)
       expect(log.text()).not.toContain(t2.accessToken)
       expect(log.text()).not.toContain('eyJ')
+    }
+  })
+})
+
+describe.each(CLIENT_KINDS)('a standalone Redis that stops or stalls (%s)', (kind) => {
+  const suite = useTarget({ topology: 'standalone', kind })
+  const replica = (options: Parameters<typeof suite.replica>[0] = {}) => suite.replica(options)
+
+  it('keeps every caller served when Redis stops mid-run, and shares again once it is back', async () => {
+    const replicas = await Promise.all(Array.from({ length: 5 }, () => replica()))
+    const cold = await Promise.all(replicas.map((r) => r.provider.getToken(SCOPE)))
+    expect(suite.authority.tokenRequests()).toHaveLength(1)
+    expect(new Set(cold.map((t) => t.accessToken)).size).toBe(1)
+
+    // Redis crashes while every replica is refreshing: nobody sees an error.
+    const during = replicas.map((r) => r.provider.getToken(SCOPE, { forceRefresh: true }))
+    await suite.server.stop('SIGKILL')
+    const results = await Promise.allSettled(during)
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('fulfilled'))
+
+    // While it is down each replica asks the authority itself.
+    const before = suite.authority.tokenRequests().length
+    const down = await Promise.all(replicas.map((r) => r.provider.getToken(SCOPE, { forceRefresh: true })))
+    expect(down.every((t) => t.accessToken.length > 0)).toBe(true)
+    expect(suite.authority.tokenRequests()).toHaveLength(before + 5)
+    for (const r of replicas) {
+      expect(r.log.events('shared_cache_unavailable')).toHaveLength(1)
+      expect(r.cache.stats().fallbacks).toBeGreaterThanOrEqual(1)
+    }
+
+    // Back on the same port: the clients reconnect by themselves and sharing resumes.
+    const reconnected = [suite.raw, ...replicas.map((r) => r.client)].map((c) => c.nextReady())
+    await suite.server.restart()
+    await Promise.all(reconnected)
+
+    const [first, second] = replicas as [(typeof replicas)[0], (typeof replicas)[0]]
+    const afterRestart = suite.authority.tokenRequests().length
+    const fresh = await first.provider.getToken(SCOPE, { forceRefresh: true })
+    expect(suite.authority.tokenRequests()).toHaveLength(afterRestart + 1)
+    expect(first.log.events('shared_cache_recovered')).toHaveLength(1)
+
+    // A replica whose token was rejected picks up the one in Redis instead of asking again.
+    const rejected = down[1]!.accessToken
+    const picked = await second.provider.getToken(SCOPE, { forceRefresh: true, rejectedToken: rejected })
+    expect(picked.accessToken).toBe(fresh.accessToken)
+    // And a replica started now gets it from Redis without a token request.
+    const newcomer = await replica()
+    expect((await newcomer.provider.getToken(SCOPE)).accessToken).toBe(fresh.accessToken)
+    expect(suite.authority.tokenRequests()).toHaveLength(afterRestart + 1)
+  })
+
+  it('falls back to the token endpoint when Redis is too slow to answer', async () => {
+    const { provider, cache, log } = await replica({ commandTimeoutMs: 50 })
+    // A frozen Redis keeps its connections open and answers nothing.
+    suite.server.freeze()
+    try {
+      const token = await provider.getToken(SCOPE)
+      expect(token.accessToken.length).toBeGreaterThan(0)
+      expect(suite.authority.tokenRequests()).toHaveLength(1)
+      expect(cache.stats().fallbacks).toBe(1)
+      expect(log.events('shared_cache_unavailable')[0]?.fields.message).toMatch(/did not answer within 50 ms/)
+    } finally {
+      suite.server.thaw()
     }
   })
 })

@@ -49,15 +49,3 @@ export async function tokenKeys(
   const keys = (await command('KEYS', `${prefix}*`)) as string[]
   return keys.filter((k) => !k.endsWith(':lock')).sort()
 }
-
-/**
- * Resolves once `condition` holds, checking after each turn of the event loop (no timers), and
- * fails after `turns` turns.
- */
-export async function until(condition: () => boolean, turns = 100_000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (condition()) return
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  throw new Error(`condition still false after ${turns} event loop turns`)
-}
