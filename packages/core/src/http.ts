@@ -1,5 +1,6 @@
 import type * as UndiciModule from 'undici'
 import type { Dispatcher } from 'undici'
+import type { Clock } from './types.js'
 import { InvalidTokenResponseError, NetworkError, TimeoutError, isApptokenError } from './errors.js'
 
 /**
@@ -55,9 +56,18 @@ export interface HttpTransport {
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {
   /** An undici `Dispatcher` (Agent, ProxyAgent, MockAgent...). Default: an `EnvHttpProxyAgent`. */
-  dispatcher?: unknown
+  dispatcher?: Dispatcher | undefined
   timeoutMs: number
   maxBodyBytes: number
+  /** Its `timer`, when it has one, runs the per-request timeout (tests fire it without waiting). */
+  clock?: Clock | undefined
+}
+
+/** A real timer that does not keep the process alive. */
+const unrefTimer = (ms: number, callback: () => void): (() => void) => {
+  const t = setTimeout(callback, ms)
+  t.unref()
+  return () => clearTimeout(t)
 }
 
 type Undici = typeof UndiciModule
@@ -68,28 +78,38 @@ const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'))
 /** An undici-backed transport with a keep-alive agent that honours HTTPS_PROXY / NO_PROXY. */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const owned: { close(): Promise<void> }[] = []
-  let proxied: Promise<unknown> | undefined
-  let direct: Promise<unknown> | undefined
+  let proxied: Promise<Dispatcher> | undefined
+  let direct: Promise<Dispatcher> | undefined
   const own = <T extends { close(): Promise<void> }>(agent: T): T => (owned.push(agent), agent)
-  const getDispatcher = (req: HttpRequest) => {
+  const getDispatcher = (req: HttpRequest): Promise<Dispatcher> => {
     if (options.dispatcher) return Promise.resolve(options.dispatcher)
     if (req.direct)
       return (direct ??= loadUndici().then((u) => own(new u.Agent({ keepAliveTimeout: 30_000 }))))
     return (proxied ??= loadUndici().then((u) => own(new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 }))))
   }
 
+  const timer = options.clock?.timer?.bind(options.clock) ?? unrefTimer
   return {
     async request(req) {
       const { request } = await loadUndici()
-      const timeout = AbortSignal.timeout(options.timeoutMs)
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
+      // One controller per request, unlinked when it ends: no timer or listener outlives it.
+      const controller = new AbortController()
+      let timedOut = false
+      const cancelTimer = timer(options.timeoutMs, () => {
+        timedOut = true
+        controller.abort(new TimeoutError(options.timeoutMs, origin(req.url)))
+      })
+      const outer = req.signal
+      const onAbort = () => controller.abort(outer?.reason)
+      if (outer?.aborted) onAbort()
+      else outer?.addEventListener('abort', onAbort, { once: true })
       try {
         const res = await request(req.url, {
           method: req.method,
           headers: req.headers,
           body: req.body ?? null,
-          signal,
-          dispatcher: (await getDispatcher(req)) as Dispatcher,
+          signal: controller.signal,
+          dispatcher: await getDispatcher(req),
         })
         const chunks: Buffer[] = []
         let size = 0
@@ -105,15 +125,17 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         }
         return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }
       } catch (error) {
-        if (timeout.aborted && !req.signal?.aborted)
-          throw new TimeoutError(options.timeoutMs, origin(req.url))
-        if (req.signal?.aborted) throw error
+        if (timedOut && !outer?.aborted) throw new TimeoutError(options.timeoutMs, origin(req.url))
+        if (outer?.aborted) throw error
         if (isApptokenError(error)) throw error
         const code = (error as { code?: string }).code
         throw new NetworkError(
           `Could not reach ${origin(req.url)}${code ? ` (${code})` : ''}: ${(error as Error).message}`,
           { cause: error },
         )
+      } finally {
+        cancelTimer()
+        outer?.removeEventListener('abort', onAbort)
       }
     },
     async close() {

@@ -6,6 +6,8 @@ export { clientSecret } from './credentials/client-secret.js'
 export type { ClientSecretOptions, SecretAuthMethod, SecretSource } from './credentials/client-secret.js'
 export type {
   Credential,
+  ClientCredential,
+  TokenSourceCredential,
   CredentialContext,
   ClientAuthentication,
   IssuedToken,
@@ -24,15 +26,17 @@ export {
   NetworkError,
   TimeoutError,
   AbortError,
+  ClosedError,
   InvalidTokenResponseError,
   isApptokenError,
   isTokenRequestError,
   isConfigurationError,
 } from './errors.js'
-export type { TokenRequestErrorDetails } from './errors.js'
+export type { TokenRequestErrorDetails, ApptokenErrorCode } from './errors.js'
 export { apiErrorHint } from './hints.js'
-export { parseRetryAfter, isRetryableStatus } from './retry.js'
-export type { HeaderBag } from './retry.js'
+export { isRetryableStatus } from './retry.js'
+export { parseRetryAfter, parseHttpDate } from './retry-after.js'
+export type { HeaderBag } from './retry-after.js'
 export type { HttpTransport, HttpRequest, HttpResponse } from './http.js'
 export { isLoopbackHost, isSecureUrl } from './urls.js'
 export type {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { mergeClaims } from './claims.js'
-import type { Credential, CredentialContext, IssuedToken } from './credential.js'
+import type { ClientCredential, Credential, CredentialContext, IssuedToken } from './credential.js'
 import { discoverIssuer, type DiscoveredServer } from './discovery.js'
 import { isApptokenError, isTokenRequestError, type TokenRequestError } from './errors.js'
 import { CREDENTIAL_REJECTED_CODES } from './hints.js'
@@ -77,13 +77,14 @@ export class TokenClient {
       http: this.http,
       clock: this.clock,
       logger: this.logger,
+      countRetry: () => void this.retries++,
     }
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
-    if (credential.getToken) return checkIssuedToken(await credential.getToken(ctx))
+    if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx))
     for (let reloads = 0; ; reloads++) {
       try {
-        return checkIssuedToken(await this.#withRetries(ctx))
+        return checkIssuedToken(await this.#withRetries(credential, ctx))
       } catch (error) {
         // A rotated certificate or the next entry of a rotation list: the credential reloads and we retry.
         if (
@@ -103,8 +104,8 @@ export class TokenClient {
     }
   }
 
-  #withRetries(ctx: CredentialContext): Promise<IssuedToken> {
-    return withRetry(() => this.#attempt(ctx), {
+  #withRetries(credential: ClientCredential, ctx: CredentialContext): Promise<IssuedToken> {
+    return withRetry(() => this.#attempt(credential, ctx), {
       policy: this.options.retry,
       clock: this.clock,
       classify,
@@ -125,9 +126,9 @@ export class TokenClient {
     })
   }
 
-  async #attempt(ctx: CredentialContext): Promise<IssuedToken> {
+  async #attempt(credential: ClientCredential, ctx: CredentialContext): Promise<IssuedToken> {
     // Authenticate per attempt: a certificate credential signs a fresh assertion (new jti) each time.
-    const auth = await this.credential.authenticate!(ctx)
+    const auth = await credential.authenticate(ctx)
     const basic = auth.headers?.authorization?.startsWith('Basic ') === true
     const form = new URLSearchParams()
     if (!basic) form.set('client_id', ctx.clientId)

@@ -1,4 +1,4 @@
-import type { ClientAuthentication, Credential, CredentialContext } from '../credential.js'
+import type { ClientAuthentication, ClientCredential, CredentialContext } from '../credential.js'
 import { ConfigurationError } from '../errors.js'
 import { assertionForm, signClientAssertion, type AssertionAlgorithm } from './assertion.js'
 import {
@@ -82,7 +82,7 @@ function warnAboutValidity(material: CertificateMaterial, ctx: CredentialContext
   }
 }
 
-class CertificateCredential implements Credential {
+class CertificateCredential implements ClientCredential {
   readonly kind = 'client_certificate'
   readonly #source: Source
   readonly #algorithm: AssertionAlgorithm
@@ -185,7 +185,7 @@ function inlineSource(options: ClientCertificateOptions, names: CertificateOptio
 export function createCertificateCredential(
   options: ClientCertificateOptions,
   names: CertificateOptionNames = OWN_NAMES,
-): Credential {
+): ClientCredential {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError(
       names.certificate,
@@ -242,7 +242,7 @@ export function createCertificateCredential(
  */
 export function clientCertificate(
   options: ClientCertificateOptions | readonly ClientCertificateOptions[],
-): Credential {
+): ClientCredential {
   if (!Array.isArray(options)) return createCertificateCredential(options as ClientCertificateOptions)
   const list = options as readonly ClientCertificateOptions[]
   if (list.length === 0)

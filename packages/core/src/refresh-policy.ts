@@ -1,0 +1,120 @@
+import type { CachedToken } from './cache.js'
+import { makeAccessToken } from './access-token.js'
+import { backoffDelay, type Backoff } from './retry.js'
+import type { AccessToken } from './types.js'
+
+const TWO_HOURS = 2 * 3600_000
+const FIVE_MINUTES = 5 * 60_000
+/** A token is not handed out during the last tenth of its life, and never in its last 30 s. */
+const MAX_SKEW = 30_000
+/** After a failed background refresh: the next try waits 10 s, 20 s, ... up to 5 min (equal jitter). */
+const REFRESH_BACKOFF: Backoff = { baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 }
+
+/**
+ * When to refresh: the server's `refresh_in` if it sent one; else half-way for tokens of two
+ * hours or more; else five minutes before expiry (but never before half-way).
+ *
+ * @example
+ * ```ts
+ * computeRefreshAt(now, now + 3_600_000, undefined) // now + 55 min
+ * computeRefreshAt(now, now + 86_400_000, undefined) // now + 12 h
+ * ```
+ */
+export function computeRefreshAt(now: number, expiresAt: number, serverRefreshAt: number | undefined): number {
+  if (serverRefreshAt !== undefined) return serverRefreshAt
+  const lifetime = expiresAt - now
+  if (lifetime >= TWO_HOURS) return now + lifetime / 2
+  return Math.max(now + lifetime / 2, expiresAt - FIVE_MINUTES)
+}
+
+/** The last moment a token is handed out: a little before it expires, so it still works on arrival. */
+function usableUntil(expiresAt: number, now: number): number {
+  return expiresAt - Math.min(MAX_SKEW, Math.max(0, expiresAt - now) / 10)
+}
+
+/** One token in the provider's in-process tier, with its refresh bookkeeping. */
+export interface Entry {
+  /** The cached view (`fromCache: true`) and a settled promise of it: a hit allocates nothing. */
+  readonly cached: AccessToken
+  readonly hit: Promise<AccessToken>
+  /** What the caller that caused the request gets (`fromCache: false` when it came from the authority). */
+  readonly fresh: AccessToken
+  /** Until then the token is served without a refresh: `min(refreshAt, usableUntil)`. */
+  readonly freshUntil: number
+  readonly usableUntil: number
+  /** No background refresh before this (backoff after failed ones). */
+  nextAttemptAt: number
+  failures: number
+}
+
+/**
+ * Builds the entry for a token that just arrived.
+ *
+ * @example
+ * ```ts
+ * const entry = makeEntry(token, true, clock.now())
+ * ```
+ */
+export function makeEntry(token: CachedToken, fetched: boolean, now: number): Entry {
+  const cached = makeAccessToken(token, true)
+  const until = usableUntil(token.expiresAt, now)
+  return {
+    cached,
+    hit: Promise.resolve(cached),
+    // A token another replica stored in the shared cache is a cache hit for this caller.
+    fresh: fetched ? makeAccessToken(token, false) : cached,
+    freshUntil: Math.min(token.refreshAt, until),
+    usableUntil: until,
+    nextAttemptAt: 0,
+    failures: 0,
+  }
+}
+
+/** `fresh`: serve it; `due`: serve it and refresh in the background; `unusable`: fetch a new one. */
+export type TokenState = 'fresh' | 'due' | 'unusable'
+
+/**
+ * Whether a cached token may be served at `now`. The only place that decides it: the hot path,
+ * the slow path and the shared tier all ask here.
+ *
+ * @example
+ * ```ts
+ * if (entry !== undefined && tokenState(entry, clock.now()) === 'fresh') return entry.hit
+ * ```
+ */
+export function tokenState(entry: Pick<Entry, 'freshUntil' | 'usableUntil'>, now: number): TokenState {
+  return now < entry.freshUntil ? 'fresh' : now < entry.usableUntil ? 'due' : 'unusable'
+}
+
+/**
+ * Whether a token read from a shared cache is worth taking: not yet due for a refresh.
+ *
+ * @example
+ * ```ts
+ * if (found !== undefined && isFreshStored(found, clock.now())) return found
+ * ```
+ */
+export function isFreshStored(token: CachedToken, now: number): boolean {
+  const until = usableUntil(token.expiresAt, now)
+  return tokenState({ freshUntil: Math.min(token.refreshAt, until), usableUntil: until }, now) === 'fresh'
+}
+
+/** Whether a background refresh may start now (none is backing off after a failure). */
+export function mayRefresh(entry: Entry, now: number): boolean {
+  return now >= entry.nextAttemptAt
+}
+
+/**
+ * Records a failed background refresh: the valid token keeps being served, and the next attempt
+ * waits a growing pause. Returns when that is.
+ *
+ * @example
+ * ```ts
+ * const nextAttemptAt = refreshFailed(entry, clock.now())
+ * ```
+ */
+export function refreshFailed(entry: Entry, now: number): number {
+  entry.failures++
+  entry.nextAttemptAt = now + backoffDelay(entry.failures, REFRESH_BACKOFF)
+  return entry.nextAttemptAt
+}
