@@ -72,6 +72,7 @@ export interface IssuedToken {
  * @example
  * ```ts
  * const defaults: CredentialDefaults = { clientId: appId, tenantId: 'contoso.onmicrosoft.com' }
+ * const authenticate = async () => ({ form: { client_secret: await vault.read('app-secret') } })
  * createTokenProvider({ credential: { kind: 'vault_secret', authenticate, defaults } }) // no clientId/tenantId needed
  * ```
  */

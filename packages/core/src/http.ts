@@ -9,7 +9,7 @@ import { InvalidTokenResponseError, NetworkError, TimeoutError, isApptokenError 
  * @example
  * ```ts
  * const res = await ctx.http.request({ url: discoveryUrl, method: 'GET', headers: { accept: 'application/json' } })
- * if (res.status === 200) config = JSON.parse(res.body)
+ * const config: unknown = res.status === 200 ? JSON.parse(res.body) : undefined
  * ```
  */
 export interface HttpResponse {
