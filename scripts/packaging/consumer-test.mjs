@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeExamples } from './examples.mjs'
 import { ROOT, childEnv, installedVersion, pool, rootRequire, run, tempDir } from './lib.mjs'
 
 const FIXTURES = join(ROOT, 'scripts/packaging/consumer')
@@ -137,11 +138,19 @@ export async function consumerTest({ kind, packed, peers }) {
       readmes++
     }
   }
-  const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 120_000 })
+  // ...and (latest only) every TSDoc @example of the packages' sources, the same way.
+  const examples = kind === 'latest' ? writeExamples(join(dir, 'examples'), packed.map((p) => p.pkg)) : []
+  const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 180_000 })
   const { errors, notes } = classifyTscOutput(tsc.output)
-  const checked = sources.length + readmes
+  // An error in an example names the source line it came from.
+  for (let i = 0; i < errors.length; i++) {
+    const file = /^examples\/([^(]+)\(/.exec(errors[i])?.[1]
+    const from = examples.find((e) => e.name === file)?.source
+    if (from !== undefined) errors[i] = `${from} (@example): ${errors[i]}`
+  }
+  const checked = sources.length + readmes + examples.length
   steps.push({
-    name: `TS   tsc --noEmit (nodenext, strict, skipLibCheck: false; ${checked} files${readmes > 0 ? `, ${readmes} of them README quick starts` : ''})`,
+    name: `TS   tsc --noEmit (nodenext, strict, skipLibCheck: false; ${checked} files${readmes > 0 ? `, ${readmes} of them README quick starts` : ''}${examples.length > 0 ? `, ${examples.length} TSDoc @examples` : ''})`,
     ok: errors.length === 0,
     ms: tsc.ms,
     detail: errors.join('\n'),
