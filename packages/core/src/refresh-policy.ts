@@ -37,8 +37,6 @@ export interface Entry {
   /** The cached view (`fromCache: true`) and a settled promise of it: a hit allocates nothing. */
   readonly cached: AccessToken
   readonly hit: Promise<AccessToken>
-  /** What the caller that caused the request gets (`fromCache: false` when it came from the authority). */
-  readonly fresh: AccessToken
   /** Until then the token is served without a refresh: `min(refreshAt, usableUntil)`. */
   readonly freshUntil: number
   readonly usableUntil: number
@@ -52,17 +50,15 @@ export interface Entry {
  *
  * @example
  * ```ts
- * const entry = makeEntry(token, true, clock.now())
+ * const entry = makeEntry(token, clock.now())
  * ```
  */
-export function makeEntry(token: CachedToken, fetched: boolean, now: number): Entry {
+export function makeEntry(token: CachedToken, now: number): Entry {
   const cached = makeAccessToken(token, true)
   const until = usableUntil(token.expiresAt, now)
   return {
     cached,
     hit: Promise.resolve(cached),
-    // A token another replica stored in the shared cache is a cache hit for this caller.
-    fresh: fetched ? makeAccessToken(token, false) : cached,
     freshUntil: Math.min(token.refreshAt, until),
     usableUntil: until,
     nextAttemptAt: 0,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { CachedToken } from './cache.js'
 import { mergeClaims } from './claims.js'
 import type { ClientCredential, Credential, CredentialContext, IssuedToken } from './credential.js'
 import { discoverIssuer, type DiscoveredServer } from './discovery.js'
@@ -7,13 +8,14 @@ import { CREDENTIAL_REJECTED_CODES } from './hints.js'
 import type { HttpTransport } from './http.js'
 import type { ResolvedOptions } from './options.js'
 import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
+import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
 import type { Clock, Logger } from './types.js'
 
 /** One token request as the provider asks for it. */
 export interface TokenRequest {
   tenantId: string
-  scopes: readonly string[]
+  scopes: string[]
   claims: string | undefined
   signal: AbortSignal
 }
@@ -32,6 +34,9 @@ const rejectedCredential = (e: unknown): e is TokenRequestError =>
 
 // Bounds reload/switch attempts per request, so a rotation list whose members are all refused ends.
 const MAX_RELOADS = 4
+
+/** Tokens living less than this are used (and cached for their short life) but logged. */
+const SHORT_LIFETIME_MS = 60_000
 
 /** Makes client-credentials token requests: endpoint, client authentication, retries. */
 export class TokenClient {
@@ -61,6 +66,25 @@ export class TokenClient {
       throw e
     })
     return this.#discovered
+  }
+
+  /** A new token, as the cache keeps it (with its `refreshAt`). */
+  async token(req: TokenRequest): Promise<CachedToken> {
+    const now = this.clock.now()
+    const issued = await this.request(req)
+    if (issued.expiresAt - now < SHORT_LIFETIME_MS)
+      this.logger?.warn?.(
+        { event: 'short_lived_token', tenantId: req.tenantId, scopes: req.scopes, expiresAt: issued.expiresAt },
+        'apptoken: the authority issued a token that expires in less than a minute',
+      )
+    return {
+      accessToken: issued.accessToken,
+      tokenType: 'Bearer', // checkIssuedToken let only Bearer through; one shared string for every token
+      expiresAt: issued.expiresAt,
+      refreshAt: computeRefreshAt(now, issued.expiresAt, issued.refreshAt),
+      scopes: req.scopes,
+      tenantId: req.tenantId,
+    }
   }
 
   async request(req: TokenRequest): Promise<IssuedToken> {

@@ -17,12 +17,29 @@ export function tokenCacheKey(authority: string, clientId: string, tenant: strin
   return JSON.stringify([authority, clientId, tenant.toLowerCase(), scopeKey])
 }
 
+// One small number per (authority, client), shared by every copy of this package in the realm, so
+// in-process keys stay short (memory per cached token) yet never collide in a shared MemoryCache.
+const REGISTRY = Symbol.for('apptoken.keyNamespaces')
+const namespaces: Map<string, number> = ((globalThis as { [REGISTRY]?: Map<string, number> })[REGISTRY] ??=
+  new Map<string, number>())
+
+function namespaceOf(authority: string, clientId: string): number {
+  const id = JSON.stringify([authority, clientId])
+  let ns = namespaces.get(id)
+  if (ns === undefined) namespaces.set(id, (ns = namespaces.size + 1))
+  return ns
+}
+
 /** What one scopes argument resolves to, memoised so a cached call builds no string. */
 export interface ScopeInfo {
   readonly scopes: string[]
   readonly scopeKey: string
+  /** The in-process key of the provider's own tenant. */
   readonly defaultKey: string
-  /** Cache keys of the other tenants seen with these scopes, by the tenantId callers pass. */
+  /**
+   * In-process keys of the other tenants seen with these scopes, by the tenantId callers pass.
+   * Only tenants that passed validation as written (no surrounding spaces) are here.
+   */
   readonly tenantKeys: Map<string, string>
 }
 
@@ -41,16 +58,17 @@ const SCOPE_MEMO_LIMIT = 10_000
 
 /**
  * Turns `getToken`'s scopes and tenant into a cache key, validating each once: scope strings and
- * tenants already seen cost a Map lookup.
+ * tenants already seen cost a Map lookup. In-process keys start with a short namespace number
+ * standing for the authority and client; the shared tier gets the full {@link tokenCacheKey}.
  */
 export class TokenKeys {
   readonly #o: TokenKeysOptions
+  readonly #ns: number
   readonly #scopeMemo = new Map<string, ScopeInfo>()
-  readonly #tenantMemo = new Set<string>()
 
   constructor(options: TokenKeysOptions) {
     this.#o = options
-    this.#tenantMemo.add(options.tenantId)
+    this.#ns = namespaceOf(options.authority, options.clientId)
   }
 
   /**
@@ -95,11 +113,11 @@ export class TokenKeys {
     return info
   }
 
-  /** The tenant of a call, checked against `allowedTenants` (once per tenant). */
-  tenant(tenantId: string | undefined): string {
+  /** The tenant of a call, checked against `allowedTenants` (once per tenant and scopes). */
+  tenant(info: ScopeInfo, tenantId: string | undefined): string {
     const o = this.#o
     if (tenantId === undefined || tenantId === o.tenantId) return o.tenantId
-    if (this.#tenantMemo.has(tenantId)) return tenantId
+    if (info.tenantKeys.has(tenantId)) return tenantId
     if (o.mode === 'generic')
       throw new ConfigurationError(
         'tenantId',
@@ -114,8 +132,6 @@ export class TokenKeys {
         `add it to allowedTenants, or pass allowedTenants: '*' to allow any tenant`,
       )
     }
-    if (this.#tenantMemo.size >= o.memoLimit) this.#tenantMemo.clear()
-    this.#tenantMemo.add(t)
     return t
   }
 
@@ -125,13 +141,20 @@ export class TokenKeys {
     const known = info.tenantKeys.get(tenant)
     if (known !== undefined) return known
     const key = this.#key(tenant, info.scopeKey)
-    if (info.tenantKeys.size >= this.#o.memoLimit) info.tenantKeys.clear()
-    info.tenantKeys.set(tenant, key)
-    if (asGiven !== undefined) info.tenantKeys.set(asGiven, key)
+    // A tenant written with spaces is validated on each call instead: the memo says "valid as written".
+    if (asGiven === tenant) {
+      if (info.tenantKeys.size >= this.#o.memoLimit) info.tenantKeys.clear()
+      info.tenantKeys.set(tenant, key)
+    }
     return key
   }
 
+  /** The key of this token in a shared cache (the same in every process). */
+  sharedKey(info: ScopeInfo, tenant: string): string {
+    return tokenCacheKey(this.#o.authority, this.#o.clientId, tenant, info.scopeKey)
+  }
+
   #key(tenant: string, scopeKey: string): string {
-    return tokenCacheKey(this.#o.authority, this.#o.clientId, tenant, scopeKey)
+    return JSON.stringify([this.#ns, tenant.toLowerCase(), scopeKey])
   }
 }

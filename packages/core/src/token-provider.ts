@@ -7,7 +7,8 @@ import { AbortError, ClosedError } from './errors.js'
 import { ForcedRefreshGate } from './forced-refresh-gate.js'
 import { createHttpTransport } from './http.js'
 import { resolveOptions, type TokenProviderOptions } from './options.js'
-import { computeRefreshAt, makeEntry, mayRefresh, refreshFailed, tokenState, type Entry } from './refresh-policy.js'
+import { makeEntry, mayRefresh, refreshFailed, tokenState, type Entry } from './refresh-policy.js'
+import { makeAccessToken } from './access-token.js'
 import { SharedTier } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
 import { TokenClient } from './token-client.js'
@@ -18,8 +19,12 @@ import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
 
 export type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
 
-/** Tokens living less than this are used (and cached for their short life) but logged. */
-const SHORT_LIFETIME_MS = 60_000
+/** What a token request's callers get: the new entry, and the token as the callers that waited see it. */
+interface Acquired {
+  entry: Entry
+  /** `fromCache: false` when it came from the authority; a shared-cache token is a cache hit. */
+  fresh: AccessToken
+}
 
 class Provider implements TokenProvider {
   readonly clientId: string
@@ -28,7 +33,7 @@ class Provider implements TokenProvider {
   readonly #front: EntryStore
   readonly #shared: SharedTier | undefined
   readonly #keys: TokenKeys
-  readonly #flights = new SingleFlight<Entry>()
+  readonly #flights = new SingleFlight<Acquired>()
   readonly #gate: ForcedRefreshGate
   readonly #clock: Clock
   readonly #logger: Logger | undefined
@@ -96,7 +101,7 @@ class Provider implements TokenProvider {
     if (signal?.aborted) throw new AbortError(signal.reason)
     if (this.#closing.signal.aborted) throw new ClosedError()
     const info = this.#keys.scopeInfo(scopes)
-    const tenant = this.#keys.tenant(options.tenantId)
+    const tenant = this.#keys.tenant(info, options.tenantId)
     const key = this.#keys.key(info, tenant, options.tenantId)
     const claims =
       options.claims === undefined || options.claims === '' ? undefined : checkClaimsJson(options.claims)
@@ -145,7 +150,7 @@ class Provider implements TokenProvider {
   }
 
   /** The task of a flight joined while it runs: never called, the running flight answers. */
-  #never(): Promise<Entry> {
+  #never(): Promise<Acquired> {
     return Promise.reject(new Error('apptoken: joined a finished refresh'))
   }
 
@@ -180,33 +185,22 @@ class Provider implements TokenProvider {
     info: ScopeInfo,
     claims: string | undefined,
     rejected: string | undefined,
-  ): Promise<Entry> {
+  ): Promise<Acquired> {
     const signal = this.#closing.signal
     let fetched = false
     const fetch = async (): Promise<CachedToken> => {
       this.#stats.tokenRequests++
-      const now = this.#clock.now()
-      const issued = await this.#client.request({ tenantId: tenant, scopes: info.scopes, claims, signal })
-      if (issued.expiresAt - now < SHORT_LIFETIME_MS)
-        this.#logger?.warn?.(
-          { event: 'short_lived_token', tenantId: tenant, scopes: info.scopes, expiresAt: issued.expiresAt },
-          'apptoken: the authority issued a token that expires in less than a minute',
-        )
+      const token = await this.#client.token({ tenantId: tenant, scopes: info.scopes, claims, signal })
       fetched = true
-      return {
-        accessToken: issued.accessToken,
-        tokenType: issued.tokenType ?? 'Bearer',
-        expiresAt: issued.expiresAt,
-        refreshAt: computeRefreshAt(now, issued.expiresAt, issued.refreshAt),
-        scopes: info.scopes,
-        tenantId: tenant,
-      }
+      return token
     }
     const shared = this.#shared
     const token =
-      shared !== undefined && claims === undefined ? await shared.get(key, fetch, rejected, signal) : await fetch()
-    if (shared !== undefined && claims !== undefined) await shared.store(key, token)
-    const entry = makeEntry(token, fetched, this.#clock.now())
+      shared !== undefined && claims === undefined
+        ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
+        : await fetch()
+    if (shared !== undefined && claims !== undefined) await shared.store(this.#keys.sharedKey(info, tenant), token)
+    const entry = makeEntry(token, this.#clock.now())
     this.#front.set(key, entry)
     this.#logger?.info?.(
       {
@@ -219,7 +213,7 @@ class Provider implements TokenProvider {
       },
       fetched ? 'apptoken: token acquired' : 'apptoken: token taken from the shared cache',
     )
-    return entry
+    return { entry, fresh: fetched ? makeAccessToken(token, false) : entry.cached }
   }
 
   toTokenCredential(): TokenCredential {

@@ -71,7 +71,7 @@ export class MemoryCache implements TokenCache {
   }
 
   set(key: string, token: CachedToken): void {
-    this.#map.set(key, makeEntry(token, false, Date.now()))
+    this.#map.set(key, makeEntry(token, Date.now()))
   }
 
   delete(key: string): void {
