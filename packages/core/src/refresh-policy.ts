@@ -27,9 +27,14 @@ export function computeRefreshAt(now: number, expiresAt: number, serverRefreshAt
   return Math.max(now + lifetime / 2, expiresAt - FIVE_MINUTES)
 }
 
-/** The last moment a token is handed out: a little before it expires, so it still works on arrival. */
-function usableUntil(expiresAt: number, now: number): number {
-  return expiresAt - Math.min(MAX_SKEW, Math.max(0, expiresAt - now) / 10)
+/** How long before expiry a token stops being handed out, so it still works on arrival. */
+function skewOf(expiresAt: number, now: number): number {
+  return Math.round(Math.min(MAX_SKEW, Math.max(0, expiresAt - now) / 10))
+}
+
+/** Until then a token is served without a refresh: its `refreshAt`, but never past its usable life. */
+function freshUntil(token: CachedToken, skewMs: number): number {
+  return Math.min(token.refreshAt, token.expiresAt - skewMs)
 }
 
 /** One token in the provider's in-process tier, with its refresh bookkeeping. */
@@ -37,12 +42,15 @@ export interface Entry {
   /** The cached view (`fromCache: true`) and a settled promise of it: a hit allocates nothing. */
   readonly cached: AccessToken
   readonly hit: Promise<AccessToken>
-  /** Until then the token is served without a refresh: `min(refreshAt, usableUntil)`. */
+  /** Until then the token is served without a refresh: `min(refreshAt, expiresAt - skewMs)`. */
   readonly freshUntil: number
-  readonly usableUntil: number
+  /** The token is not handed out in its last `skewMs` (a tenth of its life, at most 30 s). */
+  readonly skewMs: number
   /** No background refresh before this (backoff after failed ones). */
   nextAttemptAt: number
   failures: number
+  /** Read since the cache last looked (its second-chance eviction flag). */
+  used: boolean
 }
 
 /**
@@ -55,14 +63,15 @@ export interface Entry {
  */
 export function makeEntry(token: CachedToken, now: number): Entry {
   const cached = makeAccessToken(token, true)
-  const until = usableUntil(token.expiresAt, now)
+  const skewMs = skewOf(token.expiresAt, now)
   return {
     cached,
     hit: Promise.resolve(cached),
-    freshUntil: Math.min(token.refreshAt, until),
-    usableUntil: until,
+    freshUntil: freshUntil(token, skewMs),
+    skewMs,
     nextAttemptAt: 0,
     failures: 0,
+    used: false,
   }
 }
 
@@ -78,12 +87,14 @@ export type TokenState = 'fresh' | 'due' | 'unusable'
  * if (entry !== undefined && tokenState(entry, clock.now()) === 'fresh') return entry.hit
  * ```
  */
-export function tokenState(entry: Pick<Entry, 'freshUntil' | 'usableUntil'>, now: number): TokenState {
-  return now < entry.freshUntil ? 'fresh' : now < entry.usableUntil ? 'due' : 'unusable'
+export function tokenState(entry: Entry, now: number): TokenState {
+  if (now < entry.freshUntil) return 'fresh'
+  return now < entry.cached.expiresAt - entry.skewMs ? 'due' : 'unusable'
 }
 
 /**
- * Whether a token read from a shared cache is worth taking: not yet due for a refresh.
+ * Whether a token read from a shared cache is worth taking: it would be `fresh` as an entry
+ * (same rule as {@link tokenState}).
  *
  * @example
  * ```ts
@@ -91,8 +102,7 @@ export function tokenState(entry: Pick<Entry, 'freshUntil' | 'usableUntil'>, now
  * ```
  */
 export function isFreshStored(token: CachedToken, now: number): boolean {
-  const until = usableUntil(token.expiresAt, now)
-  return tokenState({ freshUntil: Math.min(token.refreshAt, until), usableUntil: until }, now) === 'fresh'
+  return now < freshUntil(token, skewOf(token.expiresAt, now))
 }
 
 /** Whether a background refresh may start now (none is backing off after a failure). */

@@ -17,23 +17,25 @@ export function tokenCacheKey(authority: string, clientId: string, tenant: strin
   return JSON.stringify([authority, clientId, tenant.toLowerCase(), scopeKey])
 }
 
-// One small number per (authority, client), shared by every copy of this package in the realm, so
-// in-process keys stay short (memory per cached token) yet never collide in a shared MemoryCache.
+// Small numbers for each (authority, client) and each scope set, shared by every copy of this
+// package in the realm: in-process keys stay short (memory per cached token) and never collide in a
+// MemoryCache that several providers share.
 const REGISTRY = Symbol.for('apptoken.keyNamespaces')
-const namespaces: Map<string, number> = ((globalThis as { [REGISTRY]?: Map<string, number> })[REGISTRY] ??=
+const registry: Map<string, number> = ((globalThis as { [REGISTRY]?: Map<string, number> })[REGISTRY] ??=
   new Map<string, number>())
 
-function namespaceOf(authority: string, clientId: string): number {
-  const id = JSON.stringify([authority, clientId])
-  let ns = namespaces.get(id)
-  if (ns === undefined) namespaces.set(id, (ns = namespaces.size + 1))
-  return ns
+function numberFor(id: string): number {
+  let n = registry.get(id)
+  if (n === undefined) registry.set(id, (n = registry.size + 1))
+  return n
 }
 
 /** What one scopes argument resolves to, memoised so a cached call builds no string. */
 export interface ScopeInfo {
   readonly scopes: string[]
   readonly scopeKey: string
+  /** `<client namespace>.<scope set number>.`: the start of this scope set's in-process keys. */
+  readonly keyPrefix: string
   /** The in-process key of the provider's own tenant. */
   readonly defaultKey: string
   /**
@@ -58,8 +60,9 @@ const SCOPE_MEMO_LIMIT = 10_000
 
 /**
  * Turns `getToken`'s scopes and tenant into a cache key, validating each once: scope strings and
- * tenants already seen cost a Map lookup. In-process keys start with a short namespace number
- * standing for the authority and client; the shared tier gets the full {@link tokenCacheKey}.
+ * tenants already seen cost a Map lookup. In-process keys are short, `<n>.<m>.<tenant>`, with
+ * numbers standing for the authority and client and for the scope set; the shared tier gets the
+ * full {@link tokenCacheKey}.
  */
 export class TokenKeys {
   readonly #o: TokenKeysOptions
@@ -68,7 +71,7 @@ export class TokenKeys {
 
   constructor(options: TokenKeysOptions) {
     this.#o = options
-    this.#ns = namespaceOf(options.authority, options.clientId)
+    this.#ns = numberFor(JSON.stringify(['client', options.authority, options.clientId]))
   }
 
   /**
@@ -100,10 +103,12 @@ export class TokenKeys {
     else if (list.length === 0)
       throw new ConfigurationError('scopes', 'no scope was given', 'pass the scopes the authorization server expects')
     const scopeKey = list.join(' ')
+    const keyPrefix = `${this.#ns}.${numberFor(JSON.stringify(['scopes', scopeKey]))}.`
     const info: ScopeInfo = {
       scopes: list,
       scopeKey,
-      defaultKey: this.#key(this.#o.tenantId, scopeKey),
+      keyPrefix,
+      defaultKey: keyPrefix + this.#o.tenantId.toLowerCase(),
       tenantKeys: new Map(),
     }
     if (memoKey !== undefined) {
@@ -140,7 +145,8 @@ export class TokenKeys {
     if (tenant === this.#o.tenantId) return info.defaultKey
     const known = info.tenantKeys.get(tenant)
     if (known !== undefined) return known
-    const key = this.#key(tenant, info.scopeKey)
+    // Numbers cannot hold a '.', so the tenant is whatever follows the second one.
+    const key = info.keyPrefix + tenant.toLowerCase()
     // A tenant written with spaces is validated on each call instead: the memo says "valid as written".
     if (asGiven === tenant) {
       if (info.tenantKeys.size >= this.#o.memoLimit) info.tenantKeys.clear()
@@ -154,7 +160,4 @@ export class TokenKeys {
     return tokenCacheKey(this.#o.authority, this.#o.clientId, tenant, info.scopeKey)
   }
 
-  #key(tenant: string, scopeKey: string): string {
-    return JSON.stringify([this.#ns, tenant.toLowerCase(), scopeKey])
-  }
 }

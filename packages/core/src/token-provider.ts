@@ -1,5 +1,5 @@
 import type { CachedToken } from './cache.js'
-import { LruMap } from './caches/lru-map.js'
+import { ClockMap } from './caches/clock-map.js'
 import { memoryStoreOf, type EntryStore } from './caches/memory-cache.js'
 import { systemClock } from './clock.js'
 import { checkClaimsJson } from './claims.js'
@@ -51,7 +51,7 @@ class Provider implements TokenProvider {
     this.#logger = options.logger
     const memory = memoryStoreOf(options.cache)
     const maxEntries = memory?.maxEntries ?? 10_000
-    this.#front = memory?.store ?? new LruMap<Entry>(maxEntries)
+    this.#front = memory?.store ?? new ClockMap<Entry>(maxEntries)
     this.#shared =
       options.cache === undefined || memory !== undefined
         ? undefined

@@ -1,7 +1,7 @@
 import type { CachedToken, TokenCache } from '../cache.js'
 import { ConfigurationError } from '../errors.js'
 import { makeEntry, type Entry } from '../refresh-policy.js'
-import { LruMap } from './lru-map.js'
+import { ClockMap } from './clock-map.js'
 
 /**
  * Options of {@link memoryCache}.
@@ -42,7 +42,7 @@ export interface EntryStore {
  */
 export class MemoryCache implements TokenCache {
   readonly maxEntries: number
-  readonly #map: LruMap<Entry>
+  readonly #map: ClockMap<Entry>
 
   constructor(options: MemoryCacheOptions = {}) {
     const max = options.maxEntries ?? 10_000
@@ -54,7 +54,7 @@ export class MemoryCache implements TokenCache {
       )
     }
     this.maxEntries = max
-    this.#map = new LruMap(max)
+    this.#map = new ClockMap(max)
     Object.defineProperty(this, STORE, { value: (): EntryStore => this.#map })
   }
 
