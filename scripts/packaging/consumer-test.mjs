@@ -139,7 +139,13 @@ export async function consumerTest({ kind, packed, peers }) {
     }
   }
   // ...and (latest only) every TSDoc @example of the packages' sources, the same way.
-  const examples = kind === 'latest' ? writeExamples(join(dir, 'examples'), packed.map((p) => p.pkg)) : []
+  const examples =
+    kind === 'latest'
+      ? writeExamples(
+          join(dir, 'examples'),
+          packed.map((p) => p.pkg),
+        )
+      : []
   const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 180_000 })
   const { errors, notes } = classifyTscOutput(tsc.output)
   // An error in an example names the source line it came from.

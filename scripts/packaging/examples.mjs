@@ -48,16 +48,61 @@ const FREE_NAMES = {
  * client, a test runner, a Graph SDK class): any value.
  */
 const ANY_NAMES = [
-  'axios', 'ky', 'got', 'fs', 'path', 'readFile', 'expect', 'vault', 'store', 'cache', 'client',
-  'body', 'res', 'response', 'req', 'http', 'logger', 'options', 'config', 'auth', 'sent', 'api',
-  'graph', 'otherApi', 'item', 'id', 'tenant', 'appId', 'signer', 'cert', 'imdsUrl', 'discoveryUrl',
-  'vaultUrl', 'encryptionKey', 'wwwAuthenticate', 'dispatch', 'firstToken', 'refreshedToken',
-  'Agent', 'Client', 'SecretClient', 'FetchRequestAdapter', 'MiddlewareFactory', 'KiotaClientFactory',
-  'BaseBearerTokenAuthenticationProvider', 'retryWithMergedOptions', 'rotateSecret', 'alertOps', 'scheduleRetry', 'attach',
+  'axios',
+  'ky',
+  'got',
+  'fs',
+  'path',
+  'readFile',
+  'expect',
+  'vault',
+  'store',
+  'cache',
+  'client',
+  'body',
+  'res',
+  'response',
+  'req',
+  'http',
+  'logger',
+  'options',
+  'config',
+  'auth',
+  'sent',
+  'api',
+  'graph',
+  'otherApi',
+  'item',
+  'id',
+  'tenant',
+  'appId',
+  'signer',
+  'cert',
+  'imdsUrl',
+  'discoveryUrl',
+  'vaultUrl',
+  'encryptionKey',
+  'wwwAuthenticate',
+  'dispatch',
+  'firstToken',
+  'refreshedToken',
+  'Agent',
+  'Client',
+  'SecretClient',
+  'FetchRequestAdapter',
+  'MiddlewareFactory',
+  'KiotaClientFactory',
+  'BaseBearerTokenAuthenticationProvider',
+  'retryWithMergedOptions',
+  'rotateSecret',
+  'alertOps',
+  'scheduleRetry',
+  'attach',
 ]
 
 const EXPORT_LIST = /export\s+(?:type\s+)?\{([^}]*)\}/g
-const EXPORT_DECL = /export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g
+const EXPORT_DECL =
+  /export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g
 
 /** The names an entry file exports (`export { a, b as c } from`, `export function d`...). */
 function exportedNames(file) {
@@ -65,7 +110,12 @@ function exportedNames(file) {
   const names = new Set()
   for (const m of text.matchAll(EXPORT_LIST))
     for (const part of m[1].split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()?.trim()
+      const name = part
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim()
       if (name) names.add(name)
     }
   for (const m of text.matchAll(EXPORT_DECL)) names.add(m[1])
@@ -80,7 +130,10 @@ function entriesOf(pkg) {
     if (typeof js !== 'string' || !js.endsWith('.js')) continue
     const src = join(pkg.dir, js.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'))
     if (!existsSync(src)) continue
-    out.push({ specifier: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`, names: exportedNames(src) })
+    out.push({
+      specifier: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
+      names: exportedNames(src),
+    })
   }
   return out
 }
@@ -104,7 +157,10 @@ export function examplesIn(text, isPublic = () => true) {
   const found = []
   for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
     const after = text.slice(comment.index + comment[0].length, comment.index + comment[0].length + 200)
-    const declared = /^\s*export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([\w$]+)/.exec(after)?.[1]
+    const declared =
+      /^\s*export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([\w$]+)/.exec(
+        after,
+      )?.[1]
     if (declared !== undefined && !isPublic(declared)) continue
     const lines = comment[1].split('\n').map((l) => l.replace(/^\s*\* ?/, ''))
     const startLine = text.slice(0, comment.index).split('\n').length
@@ -125,7 +181,9 @@ export function examplesIn(text, isPublic = () => true) {
 /** Whether `specifier`'s package is installed for code in `dir` (a builtin counts). */
 function installed(specifier, dir) {
   if (specifier.startsWith('node:')) return true
-  const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]
+  const name = specifier.startsWith('@')
+    ? specifier.split('/').slice(0, 2).join('/')
+    : specifier.split('/')[0]
   for (let d = dir; ; d = dirname(d)) {
     if (existsSync(join(d, 'node_modules', name))) return true
     if (dirname(d) === d) return false
@@ -140,7 +198,9 @@ function importOrStandIn(line, dir) {
   const specifier = /from\s+['"]([^'"]+)['"]/.exec(line)?.[1]
   if (specifier === undefined || installed(specifier, dir)) return [line]
   const names = [
-    ...[...(/\{([^}]*)\}/.exec(line)?.[1] ?? '').matchAll(/(?:^|,)\s*(?:type\s+)?(?:[\w$]+\s+as\s+)?([\w$]+)/g)].map((m) => m[1]),
+    ...[
+      ...(/\{([^}]*)\}/.exec(line)?.[1] ?? '').matchAll(/(?:^|,)\s*(?:type\s+)?(?:[\w$]+\s+as\s+)?([\w$]+)/g),
+    ].map((m) => m[1]),
     ...[...line.matchAll(/^import\s+(?:type\s+)?(?:\*\s+as\s+)?([\w$]+)/g)].map((m) => m[1]),
   ]
   return names.map((n) => `declare const ${n}: any // ${specifier} is not installed here`)
@@ -170,7 +230,15 @@ function moduleFor(example, entries, dir) {
   for (const name of ANY_NAMES) if (!taken.has(name)) preamble.push(`declare const ${name}: any`)
   // In a function: its declarations shadow the preamble's, and `return` and `await` are allowed.
   const ownImports = imports.flatMap((l) => importOrStandIn(l, dir))
-  return [...preamble, ...ownImports, 'export {}', 'async function example() {', body.join('\n'), '}', ''].join('\n')
+  return [
+    ...preamble,
+    ...ownImports,
+    'export {}',
+    'async function example() {',
+    body.join('\n'),
+    '}',
+    '',
+  ].join('\n')
 }
 
 /**

@@ -58,4 +58,3 @@ export function isApptokenError(value: unknown, code?: ApptokenErrorCode): value
   const v = value as { [BRAND]?: unknown; code?: unknown }
   return v[BRAND] === true && typeof v.code === 'string' && (code === undefined || v.code === code)
 }
-

@@ -63,10 +63,10 @@ export interface HttpTransportOptions {
   clock?: Clock | undefined
 }
 
-/** A real timer that does not keep the process alive. */
+/** A real timer that does not keep the process alive (Deno's timers are plain numbers: no unref). */
 const unrefTimer = (ms: number, callback: () => void): (() => void) => {
   const t = setTimeout(callback, ms)
-  t.unref()
+  ;(t as { unref?: () => void }).unref?.()
   return () => clearTimeout(t)
 }
 

@@ -20,7 +20,11 @@ const REFRESH_BACKOFF: Backoff = { baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 }
  * computeRefreshAt(now, now + 86_400_000, undefined) // now + 12 h
  * ```
  */
-export function computeRefreshAt(now: number, expiresAt: number, serverRefreshAt: number | undefined): number {
+export function computeRefreshAt(
+  now: number,
+  expiresAt: number,
+  serverRefreshAt: number | undefined,
+): number {
   if (serverRefreshAt !== undefined) return serverRefreshAt
   const lifetime = expiresAt - now
   if (lifetime >= TWO_HOURS) return now + lifetime / 2

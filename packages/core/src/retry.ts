@@ -42,7 +42,10 @@ const NO_RETRY: RetryPolicy = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0, ma
  * resolveRetryPolicy(false, DEFAULT_RETRY)             // no retries
  * ```
  */
-export function resolveRetryPolicy(retry: RetryOptions | false | undefined, defaults: RetryPolicy): RetryPolicy {
+export function resolveRetryPolicy(
+  retry: RetryOptions | false | undefined,
+  defaults: RetryPolicy,
+): RetryPolicy {
   if (retry === false) return NO_RETRY
   const policy = { ...defaults, ...retry }
   for (const [key, value] of Object.entries(policy)) {

@@ -74,7 +74,12 @@ export class TokenClient {
     const issued = await this.request(req)
     if (issued.expiresAt - now < SHORT_LIFETIME_MS)
       this.logger?.warn?.(
-        { event: 'short_lived_token', tenantId: req.tenantId, scopes: req.scopes, expiresAt: issued.expiresAt },
+        {
+          event: 'short_lived_token',
+          tenantId: req.tenantId,
+          scopes: req.scopes,
+          expiresAt: issued.expiresAt,
+        },
         'apptoken: the authority issued a token that expires in less than a minute',
       )
     return {

@@ -91,7 +91,10 @@ export class TokenKeys {
     const memoKey = typeof scopes === 'string' ? scopes : undefined
     const known = memoKey === undefined ? undefined : this.#scopeMemo.get(memoKey)
     if (known) return known
-    if (typeof scopes !== 'string' && !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))) {
+    if (
+      typeof scopes !== 'string' &&
+      !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))
+    ) {
       throw new ConfigurationError(
         'scopes',
         'it must be a string or an array of strings',
@@ -101,7 +104,11 @@ export class TokenKeys {
     const list = normalizeScopes(scopes)
     if (this.#o.mode === 'entra') validateEntraScopes(list)
     else if (list.length === 0)
-      throw new ConfigurationError('scopes', 'no scope was given', 'pass the scopes the authorization server expects')
+      throw new ConfigurationError(
+        'scopes',
+        'no scope was given',
+        'pass the scopes the authorization server expects',
+      )
     const scopeKey = list.join(' ')
     const keyPrefix = `${this.#ns}.${numberFor(JSON.stringify(['scopes', scopeKey]))}.`
     const info: ScopeInfo = {
@@ -159,5 +166,4 @@ export class TokenKeys {
   sharedKey(info: ScopeInfo, tenant: string): string {
     return tokenCacheKey(this.#o.authority, this.#o.clientId, tenant, info.scopeKey)
   }
-
 }

@@ -199,7 +199,8 @@ class Provider implements TokenProvider {
       shared !== undefined && claims === undefined
         ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
         : await fetch()
-    if (shared !== undefined && claims !== undefined) await shared.store(this.#keys.sharedKey(info, tenant), token)
+    if (shared !== undefined && claims !== undefined)
+      await shared.store(this.#keys.sharedKey(info, tenant), token)
     const entry = makeEntry(token, this.#clock.now())
     this.#front.set(key, entry)
     this.#logger?.info?.(

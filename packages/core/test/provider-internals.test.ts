@@ -88,7 +88,9 @@ describe('request timeouts on the clock', () => {
         return () => clearImmediate(t)
       },
     }
-    const error = await make({ clock, retry: false, timeoutMs: 5_000 }).getToken(GRAPH).catch((e: unknown) => e)
+    const error = await make({ clock, retry: false, timeoutMs: 5_000 })
+      .getToken(GRAPH)
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'ERR_TIMEOUT', timeoutMs: 5_000 })
     expect(timeouts).toEqual([5_000])
   })

@@ -28,7 +28,11 @@ describe('Credential', () => {
     expectTypeOf(narrow).returns.toEqualTypeOf<TokenSourceCredential | undefined>()
   })
   it('cannot be both kinds at once', () => {
-    type Both = { kind: string; authenticate: ClientCredential['authenticate']; getToken: TokenSourceCredential['getToken'] }
+    type Both = {
+      kind: string
+      authenticate: ClientCredential['authenticate']
+      getToken: TokenSourceCredential['getToken']
+    }
     expectTypeOf<Both>().not.toExtend<Credential>()
   })
 })

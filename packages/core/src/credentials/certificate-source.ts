@@ -28,7 +28,11 @@ const readError = (option: string, path: string) => (error: unknown) => {
 export type Source = CertificateMaterial | WatchedFile<CertificateMaterial>
 
 /** The certificate and key in a PEM file, reloaded when the file changes. */
-export function fileSource(path: string, passphrase: string | undefined, names: CertificateOptionNames): Source {
+export function fileSource(
+  path: string,
+  passphrase: string | undefined,
+  names: CertificateOptionNames,
+): Source {
   if (typeof path !== 'string' || path.trim() === '') {
     throw new ConfigurationError(
       names.path,

@@ -1,4 +1,9 @@
-import type { ClientAuthentication, ClientCredential, CredentialContext, TokenSourceCredential } from '../credential.js'
+import type {
+  ClientAuthentication,
+  ClientCredential,
+  CredentialContext,
+  TokenSourceCredential,
+} from '../credential.js'
 import { assertionForm } from './assertion.js'
 
 /** Default audience of federated credentials in Entra ID. */

@@ -175,4 +175,3 @@ export function hintFor(
     return 'The endpoint asked for a challenge response (Azure Arc or Service Fabric managed identity), which apptoken does not support; use a certificate or workload identity there.'
   return 'IMDS found no matching managed identity: enable the system-assigned identity of this VM, scale set or node pool, or assign the user-assigned identity to it and pass its clientId, objectId or resourceId.'
 }
-

@@ -9,7 +9,13 @@ import {
   type RetryPolicy,
 } from '../retry.js'
 import { parseTokenResponse, tokenRequestError } from '../token-response.js'
-import { hintFor, resolveSource, TRANSIENT, type ManagedIdentityOptions, type Source } from './managed-identity-source.js'
+import {
+  hintFor,
+  resolveSource,
+  TRANSIENT,
+  type ManagedIdentityOptions,
+  type Source,
+} from './managed-identity-source.js'
 
 export type { ManagedIdentityOptions } from './managed-identity-source.js'
 
