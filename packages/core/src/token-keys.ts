@@ -24,9 +24,16 @@ const REGISTRY = Symbol.for('apptoken.keyNamespaces')
 const registry: Map<string, number> = ((globalThis as { [REGISTRY]?: Map<string, number> })[REGISTRY] ??=
   new Map<string, number>())
 
-function numberFor(id: string): number {
+/** Beyond this many, new ids keep their long form: the registry never grows without bound. */
+const REGISTRY_LIMIT = 100_000
+
+/** A small number for `id`, or `id` itself once the registry is full (it starts with `[`, never a digit). */
+function numberFor(id: string): number | string {
   let n = registry.get(id)
-  if (n === undefined) registry.set(id, (n = registry.size + 1))
+  if (n === undefined) {
+    if (registry.size >= REGISTRY_LIMIT) return id
+    registry.set(id, (n = registry.size + 1))
+  }
   return n
 }
 
@@ -66,7 +73,7 @@ const SCOPE_MEMO_LIMIT = 10_000
  */
 export class TokenKeys {
   readonly #o: TokenKeysOptions
-  readonly #ns: number
+  readonly #ns: number | string
   readonly #scopeMemo = new Map<string, ScopeInfo>()
 
   constructor(options: TokenKeysOptions) {
@@ -152,7 +159,7 @@ export class TokenKeys {
     if (tenant === this.#o.tenantId) return info.defaultKey
     const known = info.tenantKeys.get(tenant)
     if (known !== undefined) return known
-    // Numbers cannot hold a '.', so the tenant is whatever follows the second one.
+    // The prefix's parts are numbers or JSON arrays, so the tenant is whatever follows the prefix.
     const key = info.keyPrefix + tenant.toLowerCase()
     // A tenant written with spaces is validated on each call instead: the memo says "valid as written".
     if (asGiven === tenant) {

@@ -130,4 +130,22 @@ describe('memoryCache', () => {
     expect((await p.getToken(API)).fromCache).toBe(true)
     expect(a.tokenRequests()).toHaveLength(1)
   })
+
+  it('keeps the tokens of two authorities apart when providers share it', async () => {
+    const other = await authority()
+    try {
+      const cache = memoryCache()
+      const first = make({ cache })
+      const second = make({ cache, authorityHost: other.authorityHost })
+      const a1 = await first.getToken(API)
+      const b1 = await second.getToken(API)
+      expect(b1.accessToken).not.toBe(a1.accessToken)
+      expect(cache.size).toBe(2)
+      // A third provider for the first authority and app is served what the first one cached.
+      expect((await make({ cache }).getToken(API)).accessToken).toBe(a1.accessToken)
+      expect([a.tokenRequests().length, other.tokenRequests().length]).toEqual([1, 1])
+    } finally {
+      await other.close()
+    }
+  })
 })
