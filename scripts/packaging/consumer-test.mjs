@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeExamples } from './examples.mjs'
 import { ROOT, installedVersion, rootRequire, run, tempDir } from './lib.mjs'
 import { installTarballs } from './pack.mjs'
 import { FIXTURES, runQuickStarts, writeQuickStarts } from './quickstarts.mjs'
@@ -89,13 +90,20 @@ export async function consumerTest({ kind, packed, peers }) {
       readmes++
     }
   }
+import { writeExamples } from './examples.mjs'
   // A guard against a hung tsc, not a time budget: with skipLibCheck off it checks every SDK's
   // .d.ts (Graph, Azure core, Key Vault, ...), which takes minutes on a busy machine.
   const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 600_000 })
   const { errors, notes } = classifyTscOutput(tsc.output)
-  const checked = sources.length + readmes
+  // An error in an example names the source line it came from.
+  for (let i = 0; i < errors.length; i++) {
+    const file = /^examples\/([^(]+)\(/.exec(errors[i])?.[1]
+    const from = examples.find((e) => e.name === file)?.source
+    if (from !== undefined) errors[i] = `${from} (@example): ${errors[i]}`
+  }
+  const checked = sources.length + readmes + examples.length
   steps.push({
-    name: `TS   tsc --noEmit (nodenext, strict, skipLibCheck: false; ${checked} files${readmes > 0 ? `, ${readmes} of them README quick starts` : ''})`,
+    name: `TS   tsc --noEmit (nodenext, strict, skipLibCheck: false; ${checked} files${readmes > 0 ? `, ${readmes} of them README quick starts` : ''}${examples.length > 0 ? `, ${examples.length} TSDoc @examples` : ''})`,
     ok: errors.length === 0,
     ms: tsc.ms,
     detail: errors.join('\n'),

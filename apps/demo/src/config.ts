@@ -1,24 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import {
-  clientCertificate,
-  clientSecret,
   ConfigurationError,
   fromAppSettings,
-  workloadIdentity,
+  fromEnvironment,
+  parseJsonWithComments,
   type Credential,
-} from '@apptoken/core'
-import { parseJsonWithComments } from './jsonc.js'
-import { withSettings } from './setting-errors.js'
-import {
-  fixFor,
-  isTrue,
-  lookup,
-  SettingsReader,
   type Environment,
-  type Json,
-  type Setting,
-} from './settings.js'
+} from '@apptoken/core'
+import { fixFor, lookup, SettingsReader, type Json, type Setting } from './settings.js'
 
 export type { Setting } from './settings.js'
 
@@ -98,38 +88,28 @@ function readFile(path: string, explicit: boolean): Json | undefined {
   return parsed as Json
 }
 
+/** The variable each credential `fromEnvironment` can pick comes from, for messages. */
+const FROM_VARIABLE: Record<string, string> = {
+  client_secret: 'AZURE_CLIENT_SECRET',
+  client_certificate: 'AZURE_CLIENT_CERTIFICATE_PATH',
+  workload_identity: 'AZURE_FEDERATED_TOKEN_FILE',
+}
+
 /**
- * The credential, from the standard variables (which win, as in the Azure SDKs) or from the
- * `AzureAd` section through core's `fromAppSettings` (ClientSecret or any ClientCredentials entry).
+ * The credential, from the standard variables through core's `fromEnvironment` (which wins, as in
+ * the Azure SDKs) or from the `AzureAd` section through core's `fromAppSettings` (ClientSecret or
+ * any ClientCredentials entry). Managed identity, `fromEnvironment`'s last resort, is not used.
  */
 function credentialFrom(
   reader: SettingsReader,
+  env: Environment,
   ids: { tenantId: string; clientId: string },
   file: string | undefined,
 ): Setting<Credential> | undefined {
-  const secret = reader.env('AZURE_CLIENT_SECRET')
-  if (secret !== undefined) return { value: clientSecret(secret.value), name: secret.name }
-  const path = reader.env('AZURE_CLIENT_CERTIFICATE_PATH')
-  if (path !== undefined) {
-    const passphrase = reader.env('AZURE_CLIENT_CERTIFICATE_PASSWORD')?.value
-    const sendCertificateChain = isTrue(reader.env('AZURE_CLIENT_SEND_CERTIFICATE_CHAIN')?.value)
-    const value = withSettings({ '*': path.name }, () =>
-      clientCertificate({
-        path: path.value,
-        sendCertificateChain,
-        ...(passphrase !== undefined && { passphrase }),
-      }),
-    )
-    return { value, name: path.name }
-  }
-  const tokenFile = reader.env('AZURE_FEDERATED_TOKEN_FILE')
-  if (tokenFile !== undefined)
-    return {
-      value: withSettings({ '*': tokenFile.name }, () =>
-        workloadIdentity({ tokenFilePath: tokenFile.value, ...ids }),
-      ),
-      name: tokenFile.name,
-    }
+  // The ids are already resolved (the variables may override the file's).
+  const fromEnv = fromEnvironment({ ...env, AZURE_TENANT_ID: ids.tenantId, AZURE_CLIENT_ID: ids.clientId })
+  const variable = FROM_VARIABLE[fromEnv.kind]
+  if (variable !== undefined) return { value: fromEnv, name: variable }
   const section = reader.section('AzureAd')
   if (
     section === undefined ||
@@ -139,7 +119,6 @@ function credentialFrom(
   )
     return undefined
   reader.string('AzureAd', ['ClientSecret']) // the sample's placeholder gets the clearer message
-  // The ids are already resolved (the variables may override the file's).
   const settings = {
     AzureAd: {
       ...section,
@@ -238,6 +217,7 @@ export function loadConfig(sources: ConfigSources): DemoConfig {
   }
   const credential = credentialFrom(
     reader,
+    sources.env,
     { tenantId: tenantId.value, clientId: clientId.value },
     file === undefined ? undefined : path,
   )

@@ -1,13 +1,10 @@
-import { ConfigurationError } from '@apptoken/core'
+import { ConfigurationError, type Environment } from '@apptoken/core'
 
 /** A configured value and the name of the place it came from (`AzureAd.TenantId` or `AZURE_TENANT_ID`). */
 export interface Setting<T> {
   value: T
   name: string
 }
-
-/** Variables the settings are read from. */
-export type Environment = Readonly<Record<string, string | undefined>>
 
 /** A parsed settings file. */
 export type Json = Record<string, unknown>
@@ -44,9 +41,6 @@ export const lookup = (obj: Json, key: string): unknown => {
   const found = Object.keys(obj).find((k) => k.toLowerCase() === key.toLowerCase())
   return found === undefined ? undefined : obj[found]
 }
-
-/** `true`, `1` or `yes` (any case). */
-export const isTrue = (value: string | undefined): boolean => /^(true|1|yes)$/i.test(value ?? '')
 
 /**
  * Reads settings from the file, the .NET-style `Section__Key` variables and the AZURE_* variables,

@@ -3,7 +3,6 @@ import { isConfigurationError } from '@apptoken/core'
 import { createTestCertificate } from '@apptoken/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { authorityHostOf, loadConfig } from '../src/config.js'
-import { parseJsonWithComments } from '../src/jsonc.js'
 import { settingMessage } from '../src/setting-errors.js'
 import { tenantTarget } from '../src/target.js'
 import { tempDir, writeSettings } from './support.js'
@@ -173,13 +172,6 @@ describe('loadConfig', () => {
       /^MyWebApi\.Scopes: it is \[42\], not a list of strings/,
     )
     expect(messageOf(() => load({ AzureAd: 'tenant' }))).toMatch(/^AzureAd: it is not an object/)
-  })
-})
-
-describe('parseJsonWithComments', () => {
-  it('allows comments and trailing commas, and leaves strings alone', () => {
-    const text = '{\n // a comment\n "a": "x // not a comment, }", /* block */ "b": [1, 2,],\n}'
-    expect(parseJsonWithComments(text)).toEqual({ a: 'x // not a comment, }', b: [1, 2] })
   })
 })
 

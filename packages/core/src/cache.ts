@@ -21,9 +21,11 @@ export interface CachedToken {
  *
  * @example
  * ```ts
- * async coordinate(key: string, fetch: () => Promise<CachedToken>, options: CoordinateOptions) {
- *   const found = await this.get(key) // a real shared cache also locks the key, giving up when options.signal aborts
- *   return found !== undefined && options.accept(found) ? found : fetch()
+ * const cache: Pick<TokenCache, 'coordinate'> = {
+ *   async coordinate(key: string, fetch: () => Promise<CachedToken>, options: CoordinateOptions) {
+ *     const found = await store.get(key) // a real shared cache also locks the key, giving up when options.signal aborts
+ *     return found !== undefined && options.accept(found) ? found : fetch()
+ *   },
  * }
  * ```
  */

@@ -31,6 +31,8 @@ export interface CredentialContext {
   http: HttpTransport
   clock: Clock
   logger: Logger | undefined
+  /** Counts one retry in the provider's `stats().retries`: for credentials that retry by themselves. */
+  countRetry?(): void
 }
 
 /**
@@ -49,7 +51,7 @@ export interface ClientAuthentication {
 }
 
 /**
- * A token a credential obtained by itself (managed identity).
+ * A token a {@link TokenSourceCredential} obtained by itself (managed identity).
  *
  * @example
  * ```ts
@@ -70,6 +72,7 @@ export interface IssuedToken {
  * @example
  * ```ts
  * const defaults: CredentialDefaults = { clientId: appId, tenantId: 'contoso.onmicrosoft.com' }
+ * const authenticate = async () => ({ form: { client_secret: await vault.read('app-secret') } })
  * createTokenProvider({ credential: { kind: 'vault_secret', authenticate, defaults } }) // no clientId/tenantId needed
  * ```
  */
@@ -79,32 +82,89 @@ export interface CredentialDefaults {
   authorityHost?: string
 }
 
+/** What every credential has, whichever kind it is. */
+interface CredentialBase {
+  /** A short name for logs, e.g. `client_secret`. */
+  readonly kind: string
+  /** Settings from the environment the provider may use when its own options omit them. */
+  readonly defaults?: CredentialDefaults
+  /**
+   * Whether the provider needs the app registration's `clientId` and `tenantId` (default true;
+   * false for managed identity, whose endpoint knows both).
+   */
+  readonly needsClientIdAndTenantId?: boolean
+  /** @deprecated Renamed {@link needsClientIdAndTenantId} (it governs the tenant too); still read. */
+  readonly needsClientId?: boolean
+}
+
 /**
- * A credential strategy. Implement `authenticate` to add client authentication to the provider's
- * token request, or `getToken` to obtain tokens some other way (managed identity). Values it
- * returns are never logged or put in errors.
+ * A credential that authenticates the provider's token request (client secret, certificate,
+ * assertion): the provider sends the request, with the form fields and headers it returns.
  *
  * @example
  * ```ts
- * const fromVault: Credential = {
+ * const fromVault: ClientCredential = {
  *   kind: 'vault_secret',
  *   async authenticate() { return { form: { client_secret: await vault.read('app-secret') } } },
  * }
  * ```
  */
-export interface Credential {
-  /** A short name for logs, e.g. `client_secret`. */
-  readonly kind: string
-  authenticate?(context: CredentialContext): Promise<ClientAuthentication>
-  getToken?(context: CredentialContext): Promise<IssuedToken>
+export interface ClientCredential extends CredentialBase {
+  /** Called per attempt (a certificate credential signs a fresh assertion each time). */
+  authenticate(context: CredentialContext): Promise<ClientAuthentication>
   /**
    * Called when the authority rejected this credential's proof (`invalid_client`, or a
    * certificate it no longer accepts). Return true if the credential reloaded something or moved
    * to another member of a rotation list, so that another attempt may succeed (bounded per request).
    */
   onRejected?(error: TokenRequestError, context: CredentialContext): boolean | Promise<boolean>
-  /** Settings from the environment the provider may use when its own options omit them. */
-  readonly defaults?: CredentialDefaults
-  /** Whether the provider needs `tenantId`/`clientId` (false for managed identity). */
-  readonly needsClientId?: boolean
+  readonly getToken?: never
+}
+
+/**
+ * A credential that obtains tokens itself (managed identity): the provider caches and refreshes
+ * what it returns, and checks each token before caching it.
+ *
+ * @example
+ * ```ts
+ * const sidecar: TokenSourceCredential = {
+ *   kind: 'sidecar',
+ *   needsClientIdAndTenantId: false,
+ *   async getToken(ctx) {
+ *     const res = await ctx.http.request({ url: 'http://127.0.0.1:9000/token', method: 'GET', headers: {}, signal: ctx.signal })
+ *     const body = JSON.parse(res.body) as { access_token: string; expires_in: number }
+ *     return { accessToken: body.access_token, expiresAt: ctx.clock.now() + body.expires_in * 1000 }
+ *   },
+ * }
+ * ```
+ */
+export interface TokenSourceCredential extends CredentialBase {
+  getToken(context: CredentialContext): Promise<IssuedToken>
+  readonly authenticate?: never
+  readonly onRejected?: never
+}
+
+/**
+ * A credential strategy: a {@link ClientCredential} (implements `authenticate`) or a
+ * {@link TokenSourceCredential} (implements `getToken`). Values it returns are never logged or
+ * put in errors.
+ *
+ * @example
+ * ```ts
+ * const credential: Credential = process.env.IDENTITY_ENDPOINT ? managedIdentity() : clientSecret(process.env.AZURE_CLIENT_SECRET!)
+ * if (credential.getToken !== undefined) console.log(`${credential.kind} fetches tokens itself`)
+ * ```
+ */
+export type Credential = ClientCredential | TokenSourceCredential
+
+/**
+ * Whether the provider needs `clientId` and `tenantId` for this credential (either spelling of the flag).
+ *
+ * @example
+ * ```ts
+ * needsClientIdAndTenantId(managedIdentity()) // false
+ * ```
+ */
+export function needsClientIdAndTenantId(credential: Credential): boolean {
+  return (credential.needsClientIdAndTenantId ?? credential.needsClientId) !== false
 }

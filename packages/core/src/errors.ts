@@ -1,30 +1,7 @@
+import { ApptokenError, isApptokenError } from './apptoken-error.js'
 import { redact } from './redact.js'
 
-const BRAND = Symbol.for('apptoken.error')
-
-/**
- * Base class of every error apptoken throws. `code` is stable across versions; match on it
- * (or use the `is*` guards, which work across realms and duplicate installs) rather than on
- * `instanceof` or the message.
- *
- * @example
- * ```ts
- * try { await provider.getToken(scope) } catch (e) { if (isApptokenError(e)) console.error(e.code, e.message) }
- * ```
- */
-export class ApptokenError extends Error {
-  /** Stable machine-readable code, e.g. `ERR_TOKEN_REQUEST`. */
-  readonly code: string
-  declare readonly [BRAND]: true
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    // No message may quote a secret, even one passed by mistake as another option.
-    super(redact(message), options)
-    this.code = code
-    this.name = new.target.name
-    Object.defineProperty(this, BRAND, { value: true })
-  }
-}
+export { ApptokenError, isApptokenError, type ApptokenErrorCode } from './apptoken-error.js'
 
 /**
  * Bad input: an option, a scope, a file. Thrown early (at `createTokenProvider`, `getToken`'s
@@ -164,6 +141,21 @@ export class AbortError extends ApptokenError {
 }
 
 /**
+ * The provider was closed: `getToken` after `close()`, or a token request `close()` aborted
+ * while it ran (every caller waiting for it gets this error).
+ *
+ * @example
+ * ```ts
+ * process.on('SIGTERM', () => void provider.close()) // waiting getToken calls reject with ClosedError
+ * ```
+ */
+export class ClosedError extends ApptokenError {
+  constructor() {
+    super('ERR_CLOSED', 'The token provider was closed')
+  }
+}
+
+/**
  * The authority answered 200 with something that is not a usable token (not JSON, no
  * `access_token`, a nonsensical `expires_in`, an oversized body). Never cached.
  *
@@ -176,21 +168,6 @@ export class InvalidTokenResponseError extends ApptokenError {
   constructor(message: string) {
     super('ERR_INVALID_TOKEN_RESPONSE', message)
   }
-}
-
-/**
- * True for any apptoken error (optionally with the given `code`), even one thrown by another copy
- * of the package or in another realm.
- *
- * @example
- * ```ts
- * if (isApptokenError(e, 'ERR_CONFIGURATION')) process.exit(2)
- * ```
- */
-export function isApptokenError(value: unknown, code?: string): value is ApptokenError {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as { [BRAND]?: unknown; code?: unknown }
-  return v[BRAND] === true && typeof v.code === 'string' && (code === undefined || v.code === code)
 }
 
 /**

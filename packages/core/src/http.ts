@@ -1,5 +1,6 @@
 import type * as UndiciModule from 'undici'
 import type { Dispatcher } from 'undici'
+import type { Clock } from './types.js'
 import { InvalidTokenResponseError, NetworkError, TimeoutError, isApptokenError } from './errors.js'
 import { createFetchTransport, undiciWorks } from './fetch-transport.js'
 
@@ -9,7 +10,7 @@ import { createFetchTransport, undiciWorks } from './fetch-transport.js'
  * @example
  * ```ts
  * const res = await ctx.http.request({ url: discoveryUrl, method: 'GET', headers: { accept: 'application/json' } })
- * if (res.status === 200) config = JSON.parse(res.body)
+ * const config: unknown = res.status === 200 ? JSON.parse(res.body) : undefined
  * ```
  */
 export interface HttpResponse {
@@ -56,9 +57,18 @@ export interface HttpTransport {
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {
   /** An undici `Dispatcher` (Agent, ProxyAgent, MockAgent...). Default: an `EnvHttpProxyAgent`. */
-  dispatcher?: unknown
+  dispatcher?: Dispatcher | undefined
   timeoutMs: number
   maxBodyBytes: number
+  /** Its `timer`, when it has one, runs the per-request timeout (tests fire it without waiting). */
+  clock?: Clock | undefined
+}
+
+/** A real timer that does not keep the process alive (Deno's timers are plain numbers: no unref). */
+const unrefTimer = (ms: number, callback: () => void): (() => void) => {
+  const t = setTimeout(callback, ms)
+  ;(t as { unref?: () => void }).unref?.()
+  return () => clearTimeout(t)
 }
 
 type Undici = typeof UndiciModule
@@ -77,30 +87,40 @@ const loadUndici = (): Promise<Undici | undefined> =>
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const owned: { close(): Promise<void> }[] = []
-  let proxied: unknown
-  let direct: unknown
+  let proxied: Dispatcher | undefined
+  let direct: Dispatcher | undefined
   let fallback: HttpTransport | undefined
   const own = <T extends { close(): Promise<void> }>(agent: T): T => (owned.push(agent), agent)
-  const getDispatcher = (req: HttpRequest, u: Undici) => {
+  const getDispatcher = (req: HttpRequest, u: Undici): Dispatcher => {
     if (options.dispatcher) return options.dispatcher
     if (req.direct) return (direct ??= own(new u.Agent({ keepAliveTimeout: 30_000 })))
     return (proxied ??= own(new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 })))
   }
 
+  const timer = options.clock?.timer?.bind(options.clock) ?? unrefTimer
   return {
     async request(req) {
       const undici = await loadUndici()
       if (undici === undefined) return (fallback ??= createFetchTransport(options)).request(req)
       const { request } = undici
-      const timeout = AbortSignal.timeout(options.timeoutMs)
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
+      // One controller per request, unlinked when it ends: no timer or listener outlives it.
+      const controller = new AbortController()
+      let timedOut = false
+      const cancelTimer = timer(options.timeoutMs, () => {
+        timedOut = true
+        controller.abort(new TimeoutError(options.timeoutMs, origin(req.url)))
+      })
+      const outer = req.signal
+      const onAbort = () => controller.abort(outer?.reason)
+      if (outer?.aborted) onAbort()
+      else outer?.addEventListener('abort', onAbort, { once: true })
       try {
         const res = await request(req.url, {
           method: req.method,
           headers: req.headers,
           body: req.body ?? null,
-          signal,
-          dispatcher: getDispatcher(req, undici) as Dispatcher,
+          signal: controller.signal,
+          dispatcher: getDispatcher(req, undici),
         })
         const chunks: Buffer[] = []
         let size = 0
@@ -116,15 +136,17 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         }
         return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }
       } catch (error) {
-        if (timeout.aborted && !req.signal?.aborted)
-          throw new TimeoutError(options.timeoutMs, origin(req.url))
-        if (req.signal?.aborted) throw error
+        if (timedOut && !outer?.aborted) throw new TimeoutError(options.timeoutMs, origin(req.url))
+        if (outer?.aborted) throw error
         if (isApptokenError(error)) throw error
         const code = (error as { code?: string }).code
         throw new NetworkError(
           `Could not reach ${origin(req.url)}${code ? ` (${code})` : ''}: ${(error as Error).message}`,
           { cause: error },
         )
+      } finally {
+        cancelTimer()
+        outer?.removeEventListener('abort', onAbort)
       }
     },
     async close() {

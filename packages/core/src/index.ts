@@ -6,6 +6,8 @@ export { clientSecret } from './credentials/client-secret.js'
 export type { ClientSecretOptions, SecretAuthMethod, SecretSource } from './credentials/client-secret.js'
 export type {
   Credential,
+  ClientCredential,
+  TokenSourceCredential,
   CredentialContext,
   ClientAuthentication,
   IssuedToken,
@@ -26,15 +28,19 @@ export {
   NetworkError,
   TimeoutError,
   AbortError,
+  ClosedError,
   InvalidTokenResponseError,
   isApptokenError,
   isTokenRequestError,
   isConfigurationError,
 } from './errors.js'
-export type { TokenRequestErrorDetails } from './errors.js'
+export type { TokenRequestErrorDetails, ApptokenErrorCode } from './errors.js'
 export { apiErrorHint } from './hints.js'
-export { parseRetryAfter, isRetryableStatus } from './retry.js'
-export type { HeaderBag } from './retry.js'
+export { isRetryableStatus } from './retry.js'
+export { parseRetryAfter, parseHttpDate } from './retry-after.js'
+export type { HeaderBag } from './retry-after.js'
+// Credentials written by users make requests through `ctx.http`.
+export type { HttpTransport, HttpRequest, HttpResponse } from './http.js'
 export type {
   TokenCredential,
   AzureAccessToken,
@@ -54,4 +60,5 @@ export type { ManagedIdentityOptions } from './credentials/managed-identity.js'
 export { fromEnvironment } from './credentials/from-environment.js'
 export type { Environment } from './credentials/environment.js'
 export { fromAppSettings } from './config/app-settings.js'
+export { parseJsonWithComments } from './config/jsonc.js'
 export type { AppSettingsConfig, AppSettingsOptions } from './config/app-settings.js'

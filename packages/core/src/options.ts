@@ -1,8 +1,9 @@
+import type { Dispatcher } from 'undici'
 import { AzureCloud } from './clouds.js'
 import type { TokenCache } from './cache.js'
-import type { Credential } from './credential.js'
+import { needsClientIdAndTenantId, type Credential } from './credential.js'
 import { ConfigurationError } from './errors.js'
-import { DEFAULT_RETRY, NO_RETRY, type RetryPolicy } from './retry.js'
+import { DEFAULT_RETRY, resolveRetryPolicy, type RetryPolicy } from './retry.js'
 import { secureUrlOption } from './urls.js'
 import type { Clock, Logger, RetryOptions } from './types.js'
 
@@ -35,8 +36,17 @@ export interface TokenProviderOptions {
   retry?: RetryOptions | false
   /** Per-attempt timeout of a token request. Default 10 s. */
   timeoutMs?: number
-  /** An undici Dispatcher for token requests (proxy, mTLS, test MockAgent). */
-  dispatcher?: unknown
+  /**
+   * An undici `Dispatcher` for token requests: a `ProxyAgent`, an `Agent` with mTLS options, a
+   * test `MockAgent`. Default: an `EnvHttpProxyAgent` (honours `HTTPS_PROXY`/`NO_PROXY`).
+   *
+   * @example
+   * ```ts
+   * import { ProxyAgent } from 'undici'
+   * createTokenProvider({ tenantId, clientId, credential, dispatcher: new ProxyAgent('http://proxy.internal:3128') })
+   * ```
+   */
+  dispatcher?: Dispatcher
   /** Client capabilities sent as `xms_cc` claims, e.g. `['cp1']` for CAE. */
   clientCapabilities?: readonly string[]
   /** Tenants a call may name with `getToken(..., { tenantId })`, or `'*'` for any. */
@@ -107,21 +117,6 @@ function positive(option: string, value: unknown, fallback: number): number {
   return value
 }
 
-function resolveRetry(retry: RetryOptions | false | undefined): RetryPolicy {
-  if (retry === false) return NO_RETRY
-  const policy = { ...DEFAULT_RETRY, ...retry }
-  for (const [key, value] of Object.entries(policy)) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new ConfigurationError(
-        `retry.${key}`,
-        `${JSON.stringify(value)} is not a non-negative number`,
-        `omit it to use the default (${DEFAULT_RETRY[key as keyof RetryPolicy]})`,
-      )
-    }
-  }
-  return policy
-}
-
 /** Validates every option up front so mistakes surface at startup, not at the first request. */
 export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
@@ -158,7 +153,7 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
       'remove authorityHost',
     )
   }
-  const needsClient = credential.needsClientId !== false
+  const needsClient = needsClientIdAndTenantId(credential)
   const clientId = options.clientId ?? defaults.clientId
   if (needsClient && (typeof clientId !== 'string' || clientId.trim() === '')) {
     throw new ConfigurationError(
@@ -219,7 +214,7 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
         : secureUrlOption('tokenEndpoint', options.tokenEndpoint),
     issuer: options.issuer === undefined ? undefined : secureUrlOption('issuer', options.issuer),
     allowedTenants,
-    retry: resolveRetry(options.retry),
+    retry: resolveRetryPolicy(options.retry, DEFAULT_RETRY),
     timeoutMs: positive('timeoutMs', options.timeoutMs, 10_000),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, 1024 * 1024),
     clientCapabilities: caps,

@@ -1,15 +1,64 @@
+import { ConfigurationError } from './errors.js'
 import type { Clock, RetryOptions } from './types.js'
 
-/** The retry policy with its defaults filled in. */
+/**
+ * The retry policy with its defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const policy: RetryPolicy = resolveRetryPolicy({ maxRetries: 5 }, DEFAULT_RETRY)
+ * ```
+ */
 export type RetryPolicy = Required<RetryOptions>
 
+/** The growth of a backoff: first step and largest step. */
+export type Backoff = Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>
+
+/** Token endpoint retries: 3 within 60 s, from 500 ms. */
 export const DEFAULT_RETRY: RetryPolicy = {
   maxRetries: 3,
   baseDelayMs: 500,
   maxDelayMs: 10_000,
   maxElapsedMs: 60_000,
 }
-export const NO_RETRY: RetryPolicy = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 0 }
+
+/** Managed identity retries: IMDS answers 404/410 for a minute or so while it boots or upgrades. */
+export const MANAGED_IDENTITY_RETRY: RetryPolicy = {
+  maxRetries: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxElapsedMs: 90_000,
+}
+
+const NO_RETRY: RetryPolicy = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 0 }
+
+/**
+ * The policy for a `retry` option: `false` for none, else `defaults` overridden by the given
+ * fields, each checked to be a non-negative number.
+ *
+ * @example
+ * ```ts
+ * resolveRetryPolicy({ maxRetries: 5 }, DEFAULT_RETRY) // { maxRetries: 5, baseDelayMs: 500, ... }
+ * resolveRetryPolicy(false, DEFAULT_RETRY)             // no retries
+ * ```
+ */
+export function resolveRetryPolicy(
+  retry: RetryOptions | false | undefined,
+  defaults: RetryPolicy,
+): RetryPolicy {
+  if (retry === false) return NO_RETRY
+  const policy = { ...defaults, ...retry }
+  for (const [key, value] of Object.entries(policy)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ConfigurationError(
+        `retry.${key}`,
+        `${JSON.stringify(value) ?? String(value)} is not a non-negative number`,
+        `omit it to use the default (${defaults[key as keyof RetryPolicy]})`,
+      )
+    }
+  }
+  return policy
+}
 
 /**
  * Statuses worth another attempt: timeouts, throttling and server errors, never 4xx answers.
@@ -25,48 +74,19 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * Response headers as undici and node:http give them.
+ * Exponential backoff with equal jitter for attempt number `retry` (0-based): the step
+ * `min(maxDelayMs, baseDelayMs * 2^retry)`, half of it fixed and half random, so a delay is never
+ * shorter than half its step and many clients still spread out.
  *
  * @example
  * ```ts
- * const headers: HeaderBag = { 'retry-after': '5', 'set-cookie': ['a=1', 'b=2'] } // lower-case names
- * parseRetryAfter(headers, Date.now()) // 5000
+ * backoffDelay(0, { baseDelayMs: 500, maxDelayMs: 10_000 }) // 250..500
+ * backoffDelay(3, { baseDelayMs: 500, maxDelayMs: 10_000 }) // 2000..4000
  * ```
  */
-export type HeaderBag = Record<string, string | string[] | undefined>
-
-function header(headers: HeaderBag, name: string): string | undefined {
-  const v = headers[name]
-  return Array.isArray(v) ? v[0] : v
-}
-
-/**
- * The delay a server asked for, in ms: `retry-after-ms`, `x-ms-retry-after-ms`, then
- * `Retry-After` as seconds or an HTTP date. `undefined` when absent or unreadable.
- *
- * @example
- * ```ts
- * parseRetryAfter({ 'retry-after': '5' }, Date.now())                            // 5000
- * parseRetryAfter({ 'x-ms-retry-after-ms': '1500' }, Date.now())                 // 1500
- * parseRetryAfter({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }, Date.now()) // ms until that date; 0 once past
- * ```
- */
-export function parseRetryAfter(headers: HeaderBag, now: number): number | undefined {
-  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const v = header(headers, name)
-    if (v !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.max(0, Number(v))
-  }
-  const ra = header(headers, 'retry-after')?.trim()
-  if (!ra) return undefined
-  if (/^\d+(\.\d+)?$/.test(ra)) return Number(ra) * 1000
-  const date = Date.parse(ra)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
-/** Exponential backoff with full jitter for retry number `retry` (0-based). */
-export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry)
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+export function backoffDelay(retry: number, backoff: Backoff, random: () => number = Math.random): number {
+  const step = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** retry)
+  return Math.round(step / 2 + (random() * step) / 2)
 }
 
 /** How an attempt failed, as the retry loop needs to know it. */
@@ -79,6 +99,11 @@ export interface AttemptFailure {
  * Runs `attempt` until it succeeds, `classify` says the error is final, or the policy's count or
  * time budget is spent. A server's Retry-After wins over the computed backoff; if it would take
  * us past the time budget we stop and report the error rather than wait.
+ *
+ * @example
+ * ```ts
+ * const res = await withRetry(() => http.request(req), { policy: DEFAULT_RETRY, clock, classify: () => ({ retryable: true }) })
+ * ```
  */
 export async function withRetry<T>(
   attempt: (retry: number) => Promise<T>,

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto'
+import type { CachedToken } from './cache.js'
 import { mergeClaims } from './claims.js'
-import type { Credential, CredentialContext, IssuedToken } from './credential.js'
+import type { ClientCredential, Credential, CredentialContext, IssuedToken } from './credential.js'
 import { discoverIssuer, type DiscoveredServer } from './discovery.js'
 import { isApptokenError, isTokenRequestError, type TokenRequestError } from './errors.js'
 import { CREDENTIAL_REJECTED_CODES } from './hints.js'
 import type { HttpTransport } from './http.js'
 import type { ResolvedOptions } from './options.js'
 import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
+import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
 import type { Clock, Logger } from './types.js'
 
 /** One token request as the provider asks for it. */
 export interface TokenRequest {
   tenantId: string
-  scopes: readonly string[]
+  scopes: string[]
   claims: string | undefined
   signal: AbortSignal
 }
@@ -32,6 +34,9 @@ const rejectedCredential = (e: unknown): e is TokenRequestError =>
 
 // Bounds reload/switch attempts per request, so a rotation list whose members are all refused ends.
 const MAX_RELOADS = 4
+
+/** Tokens living less than this are used (and cached for their short life) but logged. */
+const SHORT_LIFETIME_MS = 60_000
 
 /** Makes client-credentials token requests: endpoint, client authentication, retries. */
 export class TokenClient {
@@ -63,6 +68,30 @@ export class TokenClient {
     return this.#discovered
   }
 
+  /** A new token, as the cache keeps it (with its `refreshAt`). */
+  async token(req: TokenRequest): Promise<CachedToken> {
+    const now = this.clock.now()
+    const issued = await this.request(req)
+    if (issued.expiresAt - now < SHORT_LIFETIME_MS)
+      this.logger?.warn?.(
+        {
+          event: 'short_lived_token',
+          tenantId: req.tenantId,
+          scopes: req.scopes,
+          expiresAt: issued.expiresAt,
+        },
+        'apptoken: the authority issued a token that expires in less than a minute',
+      )
+    return {
+      accessToken: issued.accessToken,
+      tokenType: 'Bearer', // checkIssuedToken let only Bearer through; one shared string for every token
+      expiresAt: issued.expiresAt,
+      refreshAt: computeRefreshAt(now, issued.expiresAt, issued.refreshAt),
+      scopes: req.scopes,
+      tenantId: req.tenantId,
+    }
+  }
+
   async request(req: TokenRequest): Promise<IssuedToken> {
     const server = await this.#server(req.tenantId, req.signal)
     const ctx: CredentialContext = {
@@ -77,13 +106,14 @@ export class TokenClient {
       http: this.http,
       clock: this.clock,
       logger: this.logger,
+      countRetry: () => void this.retries++,
     }
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
-    if (credential.getToken) return checkIssuedToken(await credential.getToken(ctx))
+    if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx))
     for (let reloads = 0; ; reloads++) {
       try {
-        return checkIssuedToken(await this.#withRetries(ctx))
+        return checkIssuedToken(await this.#withRetries(credential, ctx))
       } catch (error) {
         // A rotated certificate or the next entry of a rotation list: the credential reloads and we retry.
         if (
@@ -103,8 +133,8 @@ export class TokenClient {
     }
   }
 
-  #withRetries(ctx: CredentialContext): Promise<IssuedToken> {
-    return withRetry(() => this.#attempt(ctx), {
+  #withRetries(credential: ClientCredential, ctx: CredentialContext): Promise<IssuedToken> {
+    return withRetry(() => this.#attempt(credential, ctx), {
       policy: this.options.retry,
       clock: this.clock,
       classify,
@@ -125,9 +155,9 @@ export class TokenClient {
     })
   }
 
-  async #attempt(ctx: CredentialContext): Promise<IssuedToken> {
+  async #attempt(credential: ClientCredential, ctx: CredentialContext): Promise<IssuedToken> {
     // Authenticate per attempt: a certificate credential signs a fresh assertion (new jti) each time.
-    const auth = await this.credential.authenticate!(ctx)
+    const auth = await credential.authenticate(ctx)
     const basic = auth.headers?.authorization?.startsWith('Basic ') === true
     const form = new URLSearchParams()
     if (!basic) form.set('client_id', ctx.clientId)

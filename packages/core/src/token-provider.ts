@@ -1,248 +1,117 @@
-import type { CachedToken, TokenCache } from './cache.js'
-import { MemoryCache } from './caches/memory-cache.js'
-import { LruMap } from './caches/lru-map.js'
+import type { CachedToken } from './cache.js'
+import { ClockMap } from './caches/clock-map.js'
+import { memoryStoreOf, type EntryStore } from './caches/memory-cache.js'
 import { systemClock } from './clock.js'
 import { checkClaimsJson } from './claims.js'
-import { AbortError, ApptokenError, ConfigurationError, isApptokenError } from './errors.js'
+import { AbortError, ClosedError } from './errors.js'
+import { ForcedRefreshGate } from './forced-refresh-gate.js'
 import { createHttpTransport } from './http.js'
-import { checkTenant, resolveOptions, type ResolvedOptions, type TokenProviderOptions } from './options.js'
-import { backoffDelay } from './retry.js'
-import { normalizeScopes, validateEntraScopes } from './scopes.js'
+import { resolveOptions, type TokenProviderOptions } from './options.js'
+import { makeEntry, mayRefresh, refreshFailed, tokenState, type Entry } from './refresh-policy.js'
+import { makeAccessToken } from './access-token.js'
+import { SharedTier } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
 import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
-import { computeRefreshAt, isSendableToken } from './token-response.js'
-import { makeAccessToken } from './access-token.js'
-import { tokenCacheKey } from './token-keys.js'
-import { ForcedRefreshGate } from './forced-refresh-gate.js'
+import { TokenKeys, type ScopeInfo } from './token-keys.js'
+import type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
 
-/**
- * Counters a daemon can report (the demo prints them).
- *
- * @example
- * ```ts
- * const { tokenRequests, cacheHits, backgroundRefreshes, retries } = provider.stats()
- * setInterval(() => console.log(provider.stats()), 60_000)
- * ```
- */
-export interface TokenProviderStats {
-  /** Token requests that reached the authority (or the shared cache's fetch), retries excluded. */
-  tokenRequests: number
-  /** Calls answered from the in-process cache. */
-  cacheHits: number
-  /** Background refreshes started because a token passed its `refreshAt`. */
-  backgroundRefreshes: number
-  /** Retries of token requests after a retryable failure. */
-  retries: number
-}
+export type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
 
-/**
- * Acquires, caches and refreshes app tokens. Create one per app registration and share it.
- *
- * @example
- * ```ts
- * const token = await provider.getToken('https://graph.microsoft.com/.default')
- * ```
- */
-export interface TokenProvider {
-  /** The app's client ID and default tenant. */
-  readonly clientId: string
-  readonly tenantId: string
-  /** Whether scopes are checked as Entra `/.default` scopes. */
-  readonly mode: 'entra' | 'generic'
-  getToken(scopes: string | readonly string[], options?: GetTokenOptions): Promise<AccessToken>
-  /** An `@azure/core-auth` TokenCredential over this provider, for Azure SDK clients. */
-  toTokenCredential(): TokenCredential
-  stats(): TokenProviderStats
-  /** Aborts in-flight requests and closes the HTTP agent. */
-  close(): Promise<void>
-}
-
-interface Entry {
-  /** The cached view (`fromCache: true`) and a settled promise of it: a hit allocates nothing. */
-  cached: AccessToken
-  hit: Promise<AccessToken>
+/** What a token request's callers get: the new entry, and the token as the callers that waited see it. */
+interface Acquired {
+  entry: Entry
+  /** `fromCache: false` when it came from the authority; a shared-cache token is a cache hit. */
   fresh: AccessToken
-  usableUntil: number
-  nextAttemptAt: number
-  failures: number
 }
-
-interface ScopeInfo {
-  scopes: string[]
-  scopeKey: string
-  defaultKey: string
-  /** Cache keys of the other tenants seen with these scopes, by the tenantId callers pass. */
-  tenantKeys: Map<string, string>
-}
-
-const MEMO_LIMIT = 10_000
-const MAX_SKEW = 30_000
-/** Tokens living less than this are used (and cached for their short life) but logged. */
-const SHORT_LIFETIME_MS = 60_000
 
 class Provider implements TokenProvider {
   readonly clientId: string
   readonly tenantId: string
   readonly mode: 'entra' | 'generic'
-  readonly #opts: ResolvedOptions
-  readonly #front: LruMap<Entry>
-  readonly #shared: TokenCache | undefined
-  readonly #flights = new SingleFlight<Entry>()
+  readonly #front: EntryStore
+  readonly #shared: SharedTier | undefined
+  readonly #keys: TokenKeys
+  readonly #flights = new SingleFlight<Acquired>()
   readonly #gate: ForcedRefreshGate
-  readonly #scopeMemo = new Map<string, ScopeInfo>()
-  readonly #tenantMemo = new Set<string>()
-  readonly #memoLimit: number
   readonly #clock: Clock
   readonly #logger: Logger | undefined
   readonly #client: TokenClient
   readonly #closing = new AbortController()
   readonly #closeHttp: () => Promise<void>
-  readonly #authority: string
   #stats = { tokenRequests: 0, cacheHits: 0, backgroundRefreshes: 0 }
 
   constructor(options: TokenProviderOptions) {
-    this.#opts = resolveOptions(options)
-    this.clientId = this.#opts.clientId
-    this.tenantId = this.#opts.tenantId
-    this.mode = this.#opts.mode
-    const cache = options.cache
-    const maxEntries = cache instanceof MemoryCache ? cache.maxEntries : 10_000
-    this.#front = new LruMap(maxEntries)
-    this.#gate = new ForcedRefreshGate(maxEntries)
-    // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
-    this.#memoLimit = Math.max(MEMO_LIMIT, 2 * maxEntries + 1)
-    this.#shared = cache === undefined || cache instanceof MemoryCache ? undefined : cache
+    const opts = resolveOptions(options)
+    this.clientId = opts.clientId
+    this.tenantId = opts.tenantId
+    this.mode = opts.mode
     this.#clock = options.clock ?? systemClock
     this.#logger = options.logger
+    const memory = memoryStoreOf(options.cache)
+    const maxEntries = memory?.maxEntries ?? 10_000
+    this.#front = memory?.store ?? new ClockMap<Entry>(maxEntries)
+    this.#shared =
+      options.cache === undefined || memory !== undefined
+        ? undefined
+        : new SharedTier(options.cache, this.#clock, this.#logger)
+    this.#gate = new ForcedRefreshGate(maxEntries)
+    this.#keys = new TokenKeys({
+      authority: opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '',
+      clientId: opts.clientId,
+      tenantId: opts.tenantId,
+      mode: opts.mode,
+      allowedTenants: opts.allowedTenants,
+      // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
+      memoLimit: Math.max(10_000, 2 * maxEntries + 1),
+    })
     const http = createHttpTransport({
       dispatcher: options.dispatcher,
-      timeoutMs: this.#opts.timeoutMs,
-      maxBodyBytes: this.#opts.maxResponseBytes,
+      timeoutMs: opts.timeoutMs,
+      maxBodyBytes: opts.maxResponseBytes,
+      clock: this.#clock,
     })
     this.#closeHttp = () => http.close()
-    this.#client = new TokenClient(this.#opts, options.credential, http, this.#clock, this.#logger)
-    this.#authority = this.#opts.authorityHost ?? this.#opts.tokenEndpoint ?? this.#opts.issuer ?? ''
-    this.#tenantMemo.add(this.tenantId)
+    this.#client = new TokenClient(opts, options.credential, http, this.#clock, this.#logger)
   }
 
   getToken(scopes: string | readonly string[], options?: GetTokenOptions): Promise<AccessToken> {
-    // The hot path: a memoised scope string and a fresh cached token cost two or three Map lookups.
-    if (typeof scopes === 'string') {
-      const info = this.#scopeMemo.get(scopes)
-      if (info !== undefined) {
-        let key: string | undefined
-        if (options === undefined) key = info.defaultKey
-        else if (
-          options.tenantId !== undefined &&
-          options.forceRefresh !== true &&
-          options.claims === undefined &&
-          options.signal === undefined
-        ) {
-          // Only tenants that passed validation are in tenantKeys: no string is built here.
-          key = info.tenantKeys.get(options.tenantId)
-        }
-        if (key !== undefined) {
-          const entry = this.#front.get(key)
-          if (entry !== undefined && entry.cached.refreshAt > this.#clock.now()) {
-            this.#stats.cacheHits++
-            return entry.hit
-          }
+    // The hot path: memoised scopes and tenant, and a fresh cached token, cost a few Map lookups.
+    // A signal that has not fired changes nothing for a token that is already here.
+    if (
+      typeof scopes === 'string' &&
+      (options === undefined ||
+        (options.forceRefresh !== true && options.claims === undefined && options.signal?.aborted !== true))
+    ) {
+      const key = this.#keys.known(scopes, options?.tenantId)
+      if (key !== undefined) {
+        const entry = this.#front.get(key)
+        if (entry !== undefined && tokenState(entry, this.#clock.now()) === 'fresh') {
+          this.#stats.cacheHits++
+          return entry.hit
         }
       }
     }
     return this.#getToken(scopes, options ?? {})
   }
 
-  #key(tenant: string, scopeKey: string): string {
-    return tokenCacheKey(this.#authority, this.clientId, tenant, scopeKey)
-  }
-
-  #scopeInfo(scopes: string | readonly string[]): ScopeInfo {
-    const memoKey = typeof scopes === 'string' ? scopes : undefined
-    const known = memoKey === undefined ? undefined : this.#scopeMemo.get(memoKey)
-    if (known) return known
-    if (
-      typeof scopes !== 'string' &&
-      !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))
-    ) {
-      throw new ConfigurationError(
-        'scopes',
-        'it must be a string or an array of strings',
-        'pass e.g. "https://graph.microsoft.com/.default"',
-      )
-    }
-    const list = normalizeScopes(scopes)
-    if (this.mode === 'entra') validateEntraScopes(list)
-    else if (list.length === 0)
-      throw new ConfigurationError(
-        'scopes',
-        'no scope was given',
-        'pass the scopes the authorization server expects',
-      )
-    const scopeKey = list.join(' ')
-    const info: ScopeInfo = {
-      scopes: list,
-      scopeKey,
-      defaultKey: this.#key(this.tenantId, scopeKey),
-      tenantKeys: new Map(),
-    }
-    if (memoKey !== undefined) {
-      if (this.#scopeMemo.size >= MEMO_LIMIT) this.#scopeMemo.clear()
-      this.#scopeMemo.set(memoKey, info)
-    }
-    return info
-  }
-
-  #tenantKey(info: ScopeInfo, tenant: string, asGiven: string | undefined): string {
-    const known = info.tenantKeys.get(tenant)
-    if (known !== undefined) return known
-    const key = this.#key(tenant, info.scopeKey)
-    if (info.tenantKeys.size >= this.#memoLimit) info.tenantKeys.clear()
-    info.tenantKeys.set(tenant, key)
-    if (asGiven !== undefined) info.tenantKeys.set(asGiven, key)
-    return key
-  }
-
-  #callTenant(tenantId: string | undefined): string {
-    if (tenantId === undefined || tenantId === this.tenantId) return this.tenantId
-    if (this.#tenantMemo.has(tenantId)) return tenantId
-    if (this.mode === 'generic')
-      throw new ConfigurationError(
-        'tenantId',
-        'per-call tenants apply to Entra authorities only',
-        'remove tenantId from the call',
-      )
-    const t = checkTenant('tenantId', tenantId)
-    const allowed = this.#opts.allowedTenants
-    if (allowed !== '*' && !allowed.has(t.toLowerCase())) {
-      throw new ConfigurationError(
-        'allowedTenants',
-        `tenant "${t}" is not allowed for this provider`,
-        `add it to allowedTenants, or pass allowedTenants: '*' to allow any tenant`,
-      )
-    }
-    if (this.#tenantMemo.size >= this.#memoLimit) this.#tenantMemo.clear()
-    this.#tenantMemo.add(t)
-    return t
-  }
-
   async #getToken(scopes: string | readonly string[], options: GetTokenOptions): Promise<AccessToken> {
     const { signal, forceRefresh = false, rejectedToken } = options
     if (signal?.aborted) throw new AbortError(signal.reason)
-    if (this.#closing.signal.aborted) throw new ApptokenError('ERR_CLOSED', 'The token provider was closed')
-    const info = this.#scopeInfo(scopes)
-    const tenant = this.#callTenant(options.tenantId)
-    const key = tenant === this.tenantId ? info.defaultKey : this.#tenantKey(info, tenant, options.tenantId)
+    if (this.#closing.signal.aborted) throw new ClosedError()
+    const info = this.#keys.scopeInfo(scopes)
+    const tenant = this.#keys.tenant(info, options.tenantId)
+    const key = this.#keys.key(info, tenant, options.tenantId)
     const claims =
       options.claims === undefined || options.claims === '' ? undefined : checkClaimsJson(options.claims)
     const now = this.#clock.now()
     const entry = this.#front.get(key)
-    const usable = entry !== undefined && now < entry.usableUntil
+    const state = entry === undefined ? 'unusable' : tokenState(entry, now)
+    const usable = entry !== undefined && state !== 'unusable'
     if (usable && claims === undefined) {
       if (!forceRefresh) {
-        if (now >= entry.cached.refreshAt) this.#refreshInBackground(key, entry, tenant, info, now)
+        if (state === 'due') this.#refreshInBackground(key, entry, tenant, info, now)
         this.#stats.cacheHits++
         this.#logger?.debug?.(
           { event: 'cache_hit', tenantId: tenant, scopes: info.scopes },
@@ -281,12 +150,12 @@ class Provider implements TokenProvider {
   }
 
   /** The task of a flight joined while it runs: never called, the running flight answers. */
-  #never(): Promise<Entry> {
+  #never(): Promise<Acquired> {
     return Promise.reject(new Error('apptoken: joined a finished refresh'))
   }
 
   #refreshInBackground(key: string, entry: Entry, tenant: string, info: ScopeInfo, now: number): void {
-    if (this.#flights.has(key) || now < entry.nextAttemptAt) return
+    if (this.#flights.has(key) || !mayRefresh(entry, now)) return
     this.#stats.backgroundRefreshes++
     this.#logger?.debug?.(
       { event: 'refresh_started', tenantId: tenant, scopes: info.scopes },
@@ -296,22 +165,14 @@ class Provider implements TokenProvider {
       .run(key, () => this.#acquire(key, tenant, info, undefined, undefined))
       .catch((error: unknown) => {
         // Keep serving the valid token; try again after a growing pause.
-        entry.failures++
-        entry.nextAttemptAt =
-          this.#clock.now() +
-          backoffDelay(entry.failures, {
-            maxRetries: 0,
-            baseDelayMs: 5_000,
-            maxDelayMs: 5 * 60_000,
-            maxElapsedMs: 0,
-          })
+        const nextAttemptAt = refreshFailed(entry, this.#clock.now())
         this.#logger?.warn?.(
           {
             event: 'refresh_failed',
             tenantId: tenant,
             scopes: info.scopes,
             code: (error as { code?: string }).code,
-            nextAttemptAt: entry.nextAttemptAt,
+            nextAttemptAt,
           },
           `apptoken: background refresh failed; still serving the valid token: ${(error as Error).message}`,
         )
@@ -324,36 +185,23 @@ class Provider implements TokenProvider {
     info: ScopeInfo,
     claims: string | undefined,
     rejected: string | undefined,
-  ): Promise<Entry> {
+  ): Promise<Acquired> {
     const signal = this.#closing.signal
+    let fetched = false
     const fetch = async (): Promise<CachedToken> => {
       this.#stats.tokenRequests++
-      const now = this.#clock.now()
-      const issued = await this.#client.request({ tenantId: tenant, scopes: info.scopes, claims, signal })
-      if (issued.expiresAt - now < SHORT_LIFETIME_MS)
-        this.#logger?.warn?.(
-          { event: 'short_lived_token', tenantId: tenant, scopes: info.scopes, expiresAt: issued.expiresAt },
-          'apptoken: the authority issued a token that expires in less than a minute',
-        )
-      const token: CachedToken = {
-        accessToken: issued.accessToken,
-        tokenType: issued.tokenType ?? 'Bearer',
-        expiresAt: issued.expiresAt,
-        refreshAt: computeRefreshAt(now, issued.expiresAt, issued.refreshAt),
-        scopes: info.scopes,
-        tenantId: tenant,
-      }
+      const token = await this.#client.token({ tenantId: tenant, scopes: info.scopes, claims, signal })
       fetched = true
       return token
     }
-    let fetched = false
+    const shared = this.#shared
     const token =
-      this.#shared !== undefined && claims === undefined
-        ? await this.#viaShared(key, fetch, rejected)
+      shared !== undefined && claims === undefined
+        ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
         : await fetch()
-    if (this.#shared !== undefined && claims !== undefined)
-      await this.#sharedCall(() => this.#shared!.set(key, token))
-    const entry = this.#entry(token, fetched)
+    if (shared !== undefined && claims !== undefined)
+      await shared.store(this.#keys.sharedKey(info, tenant), token)
+    const entry = makeEntry(token, this.#clock.now())
     this.#front.set(key, entry)
     this.#logger?.info?.(
       {
@@ -366,67 +214,7 @@ class Provider implements TokenProvider {
       },
       fetched ? 'apptoken: token acquired' : 'apptoken: token taken from the shared cache',
     )
-    return entry
-  }
-
-  async #viaShared(
-    key: string,
-    fetch: () => Promise<CachedToken>,
-    rejected: string | undefined,
-  ): Promise<CachedToken> {
-    const shared = this.#shared!
-    // A stored token is checked like a fresh one: a tampered or foreign value is a miss.
-    const accept = (t: CachedToken) =>
-      t.accessToken !== rejected && t.refreshAt > this.#clock.now() && isSendableToken(t.accessToken, t.tokenType)
-    if (shared.coordinate) {
-      let fetched = false
-      try {
-        return await shared.coordinate(key, () => ((fetched = true), fetch()), {
-          accept,
-          signal: this.#closing.signal,
-        })
-      } catch (error) {
-        if (fetched || isApptokenError(error)) throw error
-        this.#sharedFailed(error)
-        return fetch()
-      }
-    }
-    const found = await this.#sharedCall(() => shared.get(key))
-    if (found && accept(found)) return found
-    const token = await fetch()
-    await this.#sharedCall(() => shared.set(key, token))
-    return token
-  }
-
-  async #sharedCall<T>(call: () => T | Promise<T>): Promise<T | undefined> {
-    try {
-      return await call()
-    } catch (error) {
-      this.#sharedFailed(error)
-      return undefined
-    }
-  }
-
-  #sharedFailed(error: unknown): void {
-    this.#logger?.warn?.(
-      { event: 'shared_cache_failed', message: (error as Error).message },
-      'apptoken: shared cache failed; using the token endpoint directly',
-    )
-  }
-
-  #entry(token: CachedToken, fetched: boolean): Entry {
-    const now = this.#clock.now()
-    const lifetime = Math.max(0, token.expiresAt - now)
-    const cached = makeAccessToken(token, true)
-    return {
-      cached,
-      hit: Promise.resolve(cached),
-      // A token another replica stored in the shared cache is a cache hit for this caller.
-      fresh: fetched ? makeAccessToken(token, false) : cached,
-      usableUntil: token.expiresAt - Math.min(MAX_SKEW, lifetime / 10),
-      nextAttemptAt: 0,
-      failures: 0,
-    }
+    return { entry, fresh: fetched ? makeAccessToken(token, false) : entry.cached }
   }
 
   toTokenCredential(): TokenCredential {
@@ -439,7 +227,7 @@ class Provider implements TokenProvider {
 
   async close(): Promise<void> {
     if (this.#closing.signal.aborted) return
-    this.#closing.abort(new ApptokenError('ERR_CLOSED', 'The token provider was closed'))
+    this.#closing.abort(new ClosedError())
     await this.#closeHttp()
   }
 }

@@ -3,7 +3,7 @@ import { InvalidTokenResponseError, TokenRequestError } from './errors.js'
 import { tokenErrorHint } from './hints.js'
 import type { HttpResponse } from './http.js'
 import { redact } from './redact.js'
-import { parseRetryAfter } from './retry.js'
+import { parseRetryAfter } from './retry-after.js'
 
 const MAX_LIFETIME_S = 366 * 24 * 3600
 
@@ -26,22 +26,40 @@ function parseJson(body: string): Record<string, unknown> | undefined {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 
-/** Turns an error answer of a token endpoint into a {@link TokenRequestError} with a hint; `sensitive` values of the request (secret, assertion) are scrubbed from the server's text. */
+/** How {@link tokenRequestError} reads an error answer. */
+export interface ErrorAnswerOptions {
+  /** Values of the request (secret, assertion) scrubbed from the server's text. */
+  sensitive?: readonly string[]
+  /** The hint for these codes; default: the token endpoint's hints (AADSTS codes, OAuth errors). */
+  hint?: (errorCodes: readonly number[], error: string | undefined) => string | undefined
+}
+
+/**
+ * Turns an error answer of a token endpoint (or a managed identity endpoint) into a
+ * {@link TokenRequestError} with a hint. Reads RFC 6749 §5.2 `error`/`error_description`, Entra's
+ * `error_codes`, `trace_id`, `correlation_id`, an `AADSTS` code in the description, a `message`
+ * (App Service), or the first 200 characters of a body that is not JSON.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export function tokenRequestError(
   res: HttpResponse,
   now: number,
-  sensitive: readonly string[] = [],
+  options: ErrorAnswerOptions = {},
 ): TokenRequestError {
-  const json = parseJson(res.body) ?? {}
+  const parsed = parseJson(res.body)
+  const json = parsed ?? {}
   const codes = Array.isArray(json.error_codes)
     ? json.error_codes.filter((c): c is number => typeof c === 'number')
     : []
   const raw =
-    str(json.error_description) ?? (parseJson(res.body) ? undefined : res.body.slice(0, 200) || undefined)
+    str(json.error_description) ??
+    str(json.message) ??
+    (parsed ? undefined : res.body.trim().slice(0, 200) || undefined)
   // A proxy or endpoint that reflects the request must not put the secret into a message.
-  const description = raw === undefined ? undefined : redact(raw, sensitive)
+  const description = raw === undefined ? undefined : redact(raw, options.sensitive ?? [])
   const error = str(json.error)
-  const fromDescription = /^AADSTS(\d+)/.exec(description ?? '')?.[1]
+  const fromDescription = /AADSTS(\d+)/.exec(description ?? '')?.[1]
   const allCodes = codes.length > 0 ? codes : fromDescription ? [Number(fromDescription)] : []
   return new TokenRequestError({
     status: res.status,
@@ -52,7 +70,7 @@ export function tokenRequestError(
     correlationId: str(json.correlation_id),
     timestamp: str(json.timestamp),
     retryAfterMs: parseRetryAfter(res.headers, now),
-    hint: tokenErrorHint(allCodes, error),
+    hint: (options.hint ?? tokenErrorHint)(allCodes, error),
   })
 }
 
@@ -65,7 +83,7 @@ export function parseTokenResponse(
   now: number,
   sensitive: readonly string[] = [],
 ): IssuedToken {
-  if (res.status < 200 || res.status > 299) throw tokenRequestError(res, now, sensitive)
+  if (res.status < 200 || res.status > 299) throw tokenRequestError(res, now, { sensitive })
   const json = parseJson(res.body)
   if (json === undefined)
     throw new InvalidTokenResponseError(
@@ -138,22 +156,4 @@ export function checkIssuedToken(issued: IssuedToken): IssuedToken {
     )
   }
   return type === 'Bearer' ? issued : { ...issued, tokenType: 'Bearer' }
-}
-
-const TWO_HOURS = 2 * 3600_000
-const FIVE_MINUTES = 5 * 60_000
-
-/**
- * When to refresh: the server's `refresh_in` if it sent one; else half-way for tokens of two
- * hours or more; else five minutes before expiry (but never before half-way).
- */
-export function computeRefreshAt(
-  now: number,
-  expiresAt: number,
-  serverRefreshAt: number | undefined,
-): number {
-  if (serverRefreshAt !== undefined) return serverRefreshAt
-  const lifetime = expiresAt - now
-  if (lifetime >= TWO_HOURS) return now + lifetime / 2
-  return Math.max(now + lifetime / 2, expiresAt - FIVE_MINUTES)
 }

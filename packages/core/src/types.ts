@@ -81,6 +81,12 @@ export interface Logger {
 export interface Clock {
   now(): number
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /**
+   * Runs `callback` once after `ms` (a token request's `timeoutMs`) and returns a function that
+   * cancels it. Optional: without it a real, unref'd `setTimeout` is used. A test clock can fire
+   * it at once to test timeouts without waiting.
+   */
+  timer?(ms: number, callback: () => void): () => void
 }
 
 /**
@@ -94,7 +100,7 @@ export interface Clock {
 export interface RetryOptions {
   /** Retries after the first attempt. Default 3. */
   maxRetries?: number
-  /** First backoff step. Default 500 ms; each retry doubles it, with full jitter. */
+  /** First backoff step. Default 500 ms; each retry doubles it; a delay is half its step plus a random part of the other half (equal jitter). */
   baseDelayMs?: number
   /** Largest backoff step (a server's Retry-After may ask for more). Default 10 s. */
   maxDelayMs?: number

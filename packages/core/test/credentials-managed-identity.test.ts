@@ -102,10 +102,12 @@ describe('managedIdentity via IMDS', () => {
     const clock = fakeClock()
     const logger = recordingLogger()
     authority.failNext({ kind: 'imds', status: 503 })
-    const token = await provider(imds(), clock, logger).getToken(SCOPE)
+    const p = provider(imds(), clock, logger)
+    const token = await p.getToken(SCOPE)
 
     expect(token.accessToken).toBeTruthy()
     expect(authority.tokenRequests().map((r) => r.status)).toEqual([503, 200])
+    expect(p.stats()).toMatchObject({ tokenRequests: 1, retries: 1 })
     expect(clock.sleeps).toHaveLength(1)
     expect(clock.sleeps[0]).toBeGreaterThanOrEqual(500)
     expect(logger.lines.find((l) => l.fields.event === 'retry_scheduled')?.fields).toMatchObject({

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose'
 import { createPrivateKey } from 'node:crypto'
 import type { TestCertificate } from '@apptoken/testing'
-import type { Clock, Credential, CredentialContext, Logger } from '../src/index.js'
+import type { ClientCredential, Clock, Credential, CredentialContext, Logger } from '../src/index.js'
 
 /** Anything that looks like key material, a certificate body or a JWT. */
 export const SECRET_LOOKING = /PRIVATE KEY|BEGIN CERTIFICATE|MII[A-Za-z0-9+/]{8}|eyJ[A-Za-z0-9_-]{8}/
@@ -71,22 +71,26 @@ export function recordingLogger(): Logger & { lines: LogLine[]; text(): string }
 
 /** Wraps a credential to count authentications and keep the assertions it produced. */
 export function spyOn(credential: Credential): {
-  credential: Credential
+  credential: ClientCredential
   assertions: string[]
   contexts: CredentialContext[]
 } {
+  if (credential.getToken !== undefined) throw new Error(`${credential.kind} does not authenticate token requests`)
   const assertions: string[] = []
   const contexts: CredentialContext[] = []
-  const spy: { -readonly [K in keyof Credential]: Credential[K] } = { kind: credential.kind }
-  if (credential.defaults) spy.defaults = credential.defaults
-  if (credential.needsClientId !== undefined) spy.needsClientId = credential.needsClientId
-  if (credential.onRejected) spy.onRejected = (error, ctx) => credential.onRejected!(error, ctx)
-  spy.authenticate = async (ctx) => {
-    contexts.push(ctx)
-    const auth = await credential.authenticate!(ctx)
-    if (auth.form?.client_assertion) assertions.push(auth.form.client_assertion)
-    return auth
+  const spy: { -readonly [K in keyof ClientCredential]: ClientCredential[K] } = {
+    kind: credential.kind,
+    authenticate: async (ctx) => {
+      contexts.push(ctx)
+      const auth = await credential.authenticate(ctx)
+      if (auth.form?.client_assertion) assertions.push(auth.form.client_assertion)
+      return auth
+    },
   }
+  if (credential.defaults) spy.defaults = credential.defaults
+  if (credential.needsClientIdAndTenantId !== undefined) spy.needsClientIdAndTenantId = credential.needsClientIdAndTenantId
+  const onRejected = credential.onRejected
+  if (onRejected) spy.onRejected = (error, ctx) => onRejected.call(credential, error, ctx)
   return { credential: spy, assertions, contexts }
 }
 

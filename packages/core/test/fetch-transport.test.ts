@@ -1,5 +1,6 @@
 // The fetch transport (Bun's path, where undici is partial) run on Node's fetch against real local
 // servers. The runtime smoke suite (scripts/runtimes/) runs it on Bun itself.
+import type { HttpTransportOptions } from '../src/http.js'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as undici from 'undici'
@@ -25,7 +26,7 @@ afterAll(async () => {
 })
 
 const transport = (options: { timeoutMs?: number; maxBodyBytes?: number; dispatcher?: unknown } = {}) =>
-  createFetchTransport({ timeoutMs: 5_000, maxBodyBytes: 1024 * 1024, ...options })
+  createFetchTransport({ timeoutMs: 5_000, maxBodyBytes: 1024 * 1024, ...options } as HttpTransportOptions)
 
 function tokenRequest(extra: Partial<HttpRequest> = {}): HttpRequest {
   const body = new URLSearchParams({

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TestAuthority } from '@apptoken/testing'
-import { TokenRequestError, clientSecret, isTokenRequestError, type TokenProvider } from '../src/index.js'
+import { TokenRequestError, clientSecret, isTokenRequestError, parseHttpDate, parseRetryAfter, type TokenProvider } from '../src/index.js'
 import { GRAPH, authority, fakeClock, providerFor } from './support.js'
 
 let a: TestAuthority
@@ -121,5 +121,48 @@ describe('responses that are not tokens', () => {
   it('limits the size of a response body', async () => {
     a.failNext({ status: 200, body: JSON.stringify({ access_token: 'x'.repeat(10_000), expires_in: 3600 }) })
     await expect(make({ maxResponseBytes: 4096 }).getToken(GRAPH)).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN_RESPONSE', message: expect.stringContaining('exceeded 4096 bytes') })
+  })
+})
+
+describe('Retry-After HTTP-dates (RFC 9110 §5.6.7)', () => {
+  const at = Date.UTC(1994, 10, 6, 8, 49, 37)
+  it.each([
+    ['Sun, 06 Nov 1994 08:49:37 GMT', at],
+    ['Sunday, 06-Nov-94 08:49:37 GMT', at],
+    ['Sun Nov  6 08:49:37 1994', at],
+    ['Sun Nov 16 08:49:37 1994', Date.UTC(1994, 10, 16, 8, 49, 37)],
+  ])('reads %s', (value, expected) => {
+    expect(parseHttpDate(value, Date.UTC(2026, 0, 1))).toBe(expected)
+  })
+
+  it('reads a two-digit year more than 50 years ahead as the past century', () => {
+    expect(parseHttpDate('Tuesday, 01-Jan-80 00:00:00 GMT', Date.UTC(2026, 0, 1))).toBe(Date.UTC(1980, 0, 1))
+    expect(parseHttpDate('Friday, 01-Jan-27 00:00:00 GMT', Date.UTC(2026, 0, 1))).toBe(Date.UTC(2027, 0, 1))
+  })
+
+  it.each([
+    '2026-10-21T07:28:00Z',
+    'Sun, 06 Nov 1994 08:49:37 PST',
+    'sun, 06 nov 1994 08:49:37 GMT',
+    'Sun, 6 Nov 1994 08:49:37 GMT',
+    'Sun, 31 Feb 1994 08:49:37 GMT',
+    'Sun, 06 Nov 1994 25:49:37 GMT',
+    'Nov 6 1994',
+    'Sun, 06 Nov 1994 08:49:37 GMT trailing',
+  ])('refuses %s, which Date.parse would guess at', (value) => {
+    expect(parseHttpDate(value)).toBeUndefined()
+    expect(parseRetryAfter({ 'retry-after': value }, at)).toBeUndefined()
+  })
+
+  it('turns a date into the delay until it, and a past date into 0', () => {
+    expect(parseRetryAfter({ 'retry-after': 'Sun, 06 Nov 1994 08:49:47 GMT' }, at)).toBe(10_000)
+    expect(parseRetryAfter({ 'retry-after': 'Sun, 06 Nov 1994 08:49:27 GMT' }, at)).toBe(0)
+  })
+
+  it('waits for a Retry-After date the authority sends', async () => {
+    const { clock, sleeps } = fakeClock(at)
+    a.failNext({ status: 503, retryAfter: 'Sun, 06 Nov 1994 08:49:39 GMT' })
+    await make({ clock, retry: {} }).getToken(GRAPH)
+    expect(sleeps).toEqual([2_000])
   })
 })

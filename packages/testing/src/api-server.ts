@@ -8,7 +8,7 @@ import { flatHeaders, listen, readBody, send, tooLarge, type ListenOptions } fro
  *
  * @example
  * ```ts
- * expect(api.requests.map((r) => r.token)).toEqual([firstToken, refreshedToken])
+ * expect(api.requests.map((r: ApiRequest) => r.token)).toEqual([firstToken, refreshedToken])
  * ```
  */
 export interface ApiRequest {

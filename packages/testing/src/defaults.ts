@@ -66,7 +66,7 @@ export const GRAPH_AUDIENCE = 'https://graph.microsoft.com'
  *
  * @example
  * ```ts
- * const body = await (await fetch(imdsUrl, { headers: { Metadata: 'true' } })).json()
+ * const body = (await (await fetch(imdsUrl, { headers: { Metadata: 'true' } })).json()) as { client_id: string }
  * body.client_id === MANAGED_IDENTITY_CLIENT_ID // true
  * ```
  */

@@ -53,11 +53,13 @@ describe('failNext', () => {
   })
 
   it('delays then answers normally when only delayMs is set', async () => {
-    authority.failNext({ delayMs: 30 })
-    const started = performance.now()
-    const res = await postToken(authority, secretForm(authority, SCOPE))
-    expect(res.status).toBe(200)
-    expect(performance.now() - started).toBeGreaterThanOrEqual(25)
+    authority.failNext({ delayMs: 300 })
+    const held = settled(postToken(authority, secretForm(authority, SCOPE)))
+    while (authority.requests.length === 0) await new Promise((resolve) => setImmediate(resolve))
+    // A request sent after it, with no fault, is answered while the delayed one is still held.
+    expect((await postToken(authority, secretForm(authority, SCOPE))).status).toBe(200)
+    expect(held.done).toBe(false)
+    expect((await held.promise).status).toBe(200)
   })
 
   it('leaves token faults alone for managed identity requests and the reverse', async () => {
@@ -102,14 +104,27 @@ describe('failNext', () => {
 })
 
 describe('latencyMs', () => {
-  it('is added to every token response', async () => {
-    const slow = await startTestAuthority({ latencyMs: 40 })
+  it('holds every token response', async () => {
+    const slow = await startTestAuthority({ latencyMs: 60_000 })
+    const held = settled(postToken(slow, secretForm(slow, SCOPE)).catch((error: unknown) => error))
     try {
-      const started = performance.now()
-      expect((await postToken(slow, secretForm(slow, SCOPE))).status).toBe(200)
-      expect(performance.now() - started).toBeGreaterThanOrEqual(35)
+      while (slow.requests.length === 0) await new Promise((resolve) => setImmediate(resolve))
+      // An authority without latency answers meanwhile; the slow one is still holding its response.
+      expect((await postToken(authority, secretForm(authority, SCOPE))).status).toBe(200)
+      expect(held.done).toBe(false)
     } finally {
       await slow.close()
     }
+    expect(await held.promise).toBeInstanceOf(Error)
   })
 })
+
+/** A promise with a flag telling whether it has settled yet: ordering, not elapsed time. */
+function settled<T>(promise: Promise<T>): { promise: Promise<T>; done: boolean } {
+  const state = { promise, done: false }
+  promise.then(
+    () => (state.done = true),
+    () => (state.done = true),
+  )
+  return state
+}

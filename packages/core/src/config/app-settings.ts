@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { dirname, extname, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { AzureCloud } from '../clouds.js'
 import type { Credential } from '../credential.js'
-import {
-  createCertificateCredential,
-  type CertificateOptionNames,
-} from '../credentials/client-certificate.js'
 import { clientSecret } from '../credentials/client-secret.js'
-import { envValue, type Environment } from '../credentials/environment.js'
+import type { Environment } from '../credentials/environment.js'
 import { firstOf } from '../credentials/first-of.js'
-import {
-  managedIdentityAssertion,
-  TOKEN_EXCHANGE_AUDIENCE,
-} from '../credentials/managed-identity-assertion.js'
-import { managedIdentity } from '../credentials/managed-identity.js'
-import { tokenFileCredential } from '../credentials/workload-identity.js'
 import { ConfigurationError } from '../errors.js'
+import { describedCredential } from './described-credential.js'
 import { parseJsonWithComments } from './jsonc.js'
+import { flag, get, isObject, text, type Json } from './settings-json.js'
 
 /**
  * Options of {@link fromAppSettings}.
@@ -48,40 +40,6 @@ export interface AppSettingsConfig {
   clientId: string
   authorityHost: string
   credential: Credential
-}
-
-type Json = Record<string, unknown>
-
-const SUPPORTED =
-  'ClientSecret, Path, Base64Encoded, SignedAssertionFilePath, SignedAssertionFromManagedIdentity'
-const PFX_FIX =
-  'convert it to PEM (openssl pkcs12 -in cert.pfx -out cert.pem -nodes) and point CertificateDiskPath at the .pem file'
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** .NET configuration keys are case-insensitive. */
-function get(obj: Json, key: string): unknown {
-  if (key in obj) return obj[key]
-  const lower = key.toLowerCase()
-  const found = Object.keys(obj).find((k) => k.toLowerCase() === lower)
-  return found === undefined ? undefined : obj[found]
-}
-
-function text(obj: Json, key: string, path: string): string | undefined {
-  const value = get(obj, key)
-  if (value === undefined || value === null || value === '') return undefined
-  if (typeof value !== 'string')
-    throw new ConfigurationError(
-      `${path}.${key}`,
-      `it is a ${typeof value}, not a string`,
-      `write "${key}" as a JSON string`,
-    )
-  return value.trim() === '' ? undefined : value.trim()
-}
-
-const flag = (obj: Json, key: string): boolean => {
-  const v = get(obj, key)
-  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true')
 }
 
 function load(source: string | Json): { settings: Json; where: string; dir: string | undefined } {
@@ -127,114 +85,6 @@ function load(source: string | Json): { settings: Json; where: string; dir: stri
       'pass an object with an "AzureAd" section',
     )
   return { settings, where, dir: inline ? undefined : dirname(resolve(source)) }
-}
-
-function certificateNames(path: string, source: string): CertificateOptionNames {
-  return {
-    path: `${path}.CertificateDiskPath`,
-    certificate: `${path}.${source}`,
-    privateKey: `${path}.${source}`,
-    passphrase: `${path}.CertificatePassword`,
-    algorithm: `${path}.SourceType`,
-  }
-}
-
-function describedCredential(
-  entry: unknown,
-  path: string,
-  ctx: { baseDir: string; sendX5c: boolean; env: Environment },
-): Credential {
-  if (!isObject(entry))
-    throw new ConfigurationError(
-      path,
-      'it is not an object',
-      'write { "SourceType": "Path", "CertificateDiskPath": "cert.pem" }',
-    )
-  const sourceType = text(entry, 'SourceType', path)
-  const password = text(entry, 'CertificatePassword', path)
-  const passphrase = password === undefined ? {} : { passphrase: password }
-  switch (sourceType?.toLowerCase()) {
-    case 'clientsecret': {
-      const secret = text(entry, 'ClientSecret', path)
-      if (secret === undefined)
-        throw new ConfigurationError(
-          `${path}.ClientSecret`,
-          'it is missing',
-          "set it to the client secret's Value",
-        )
-      return clientSecret(secret)
-    }
-    case 'path': {
-      const file = text(entry, 'CertificateDiskPath', path)
-      if (file === undefined)
-        throw new ConfigurationError(
-          `${path}.CertificateDiskPath`,
-          'it is missing',
-          'set it to a PEM file holding the private key and the certificate',
-        )
-      if (['.pfx', '.p12'].includes(extname(file).toLowerCase())) {
-        throw new ConfigurationError(
-          `${path}.CertificateDiskPath`,
-          `${file} is a PKCS#12 file, which apptoken reads only as PEM`,
-          PFX_FIX,
-        )
-      }
-      return createCertificateCredential(
-        { path: resolve(ctx.baseDir, file), sendCertificateChain: ctx.sendX5c, ...passphrase },
-        certificateNames(path, 'CertificateDiskPath'),
-      )
-    }
-    case 'base64encoded': {
-      const value = text(entry, 'Base64EncodedValue', path)
-      if (value === undefined)
-        throw new ConfigurationError(
-          `${path}.Base64EncodedValue`,
-          'it is missing',
-          'set it to the base64 of a PEM file holding the private key and the certificate',
-        )
-      const decoded = Buffer.from(value, 'base64')
-      if (!decoded.includes('-----BEGIN')) {
-        throw new ConfigurationError(
-          `${path}.Base64EncodedValue`,
-          'it does not hold PEM text (a base64 PKCS#12/.pfx, as .NET uses, is not supported)',
-          'store the base64 of a PEM file with the key and the certificate: openssl pkcs12 -in cert.pfx -nodes | base64 -w0',
-        )
-      }
-      return createCertificateCredential(
-        { certificate: decoded, sendCertificateChain: ctx.sendX5c, ...passphrase },
-        certificateNames(path, 'Base64EncodedValue'),
-      )
-    }
-    case 'signedassertionfilepath': {
-      const option = `${path}.SignedAssertionFileDiskPath`
-      const file =
-        text(entry, 'SignedAssertionFileDiskPath', path) ?? envValue(ctx.env, 'AZURE_FEDERATED_TOKEN_FILE')
-      const fix = `set ${option} to the federated token file, or AZURE_FEDERATED_TOKEN_FILE`
-      if (file === undefined)
-        throw new ConfigurationError(option, 'it is missing and AZURE_FEDERATED_TOKEN_FILE is not set', fix)
-      return tokenFileCredential('signed_assertion_file', resolve(ctx.baseDir, file), {
-        option,
-        origin: '',
-        fix,
-      })
-    }
-    case 'signedassertionfrommanagedidentity': {
-      const clientId = text(entry, 'ManagedIdentityClientId', path)
-      const identity = managedIdentity({ env: ctx.env, ...(clientId === undefined ? {} : { clientId }) })
-      return managedIdentityAssertion(
-        identity,
-        text(entry, 'TokenExchangeUrl', path) ?? TOKEN_EXCHANGE_AUDIENCE,
-      )
-    }
-    case undefined:
-      throw new ConfigurationError(`${path}.SourceType`, 'it is missing', `set it to one of ${SUPPORTED}`)
-    default:
-      throw new ConfigurationError(
-        `${path}.SourceType`,
-        `${JSON.stringify(sourceType)} is not supported by apptoken`,
-        `use one of ${SUPPORTED} (for a certificate in Key Vault or a certificate store, export it to a PEM file and use Path)`,
-      )
-  }
 }
 
 function authority(section: Json, name: string): { host: string; tenant: string | undefined } {

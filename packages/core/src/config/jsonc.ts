@@ -1,6 +1,12 @@
 /**
- * Parses JSON as .NET configuration reads it: `//` and `/* *\/` comments and trailing commas are
- * allowed. Throws the `JSON.parse` SyntaxError otherwise.
+ * Parses JSON as .NET configuration reads it (appsettings.json): `//` and `/* *\/` comments and
+ * trailing commas are allowed. Throws the `JSON.parse` SyntaxError otherwise.
+ *
+ * @example
+ * ```ts
+ * parseJsonWithComments('{ "AzureAd": { "TenantId": "contoso.onmicrosoft.com", }, // trailing comma\n }')
+ * // { AzureAd: { TenantId: 'contoso.onmicrosoft.com' } }
+ * ```
  */
 export function parseJsonWithComments(text: string): unknown {
   let out = ''

@@ -1,4 +1,4 @@
-import type { ClientAuthentication, Credential, CredentialContext } from '../credential.js'
+import type { ClientAuthentication, ClientCredential, CredentialContext } from '../credential.js'
 import { ConfigurationError } from '../errors.js'
 import { assertionForm } from './assertion.js'
 
@@ -30,7 +30,7 @@ export interface AssertionRequest {
  */
 export type AssertionCallback = (request: AssertionRequest) => string | Promise<string>
 
-class AssertionCredential implements Credential {
+class AssertionCredential implements ClientCredential {
   readonly kind = 'client_assertion'
   readonly #callback: AssertionCallback
 
@@ -71,7 +71,7 @@ class AssertionCredential implements Credential {
  * })
  * ```
  */
-export function clientAssertion(getAssertion: AssertionCallback): Credential {
+export function clientAssertion(getAssertion: AssertionCallback): ClientCredential {
   if (typeof getAssertion !== 'function') {
     throw new ConfigurationError(
       'clientAssertion',

@@ -1,11 +1,8 @@
-import type { ClientAuthentication, Credential, CredentialContext } from '../credential.js'
+import type { ClientAuthentication, ClientCredential, CredentialContext } from '../credential.js'
 import { ConfigurationError } from '../errors.js'
 import { assertionForm, signClientAssertion, type AssertionAlgorithm } from './assertion.js'
-import {
-  loadCertificateMaterial,
-  type CertificateMaterial,
-  type MaterialNames,
-} from './certificate-material.js'
+import type { CertificateMaterial } from './certificate-material.js'
+import { fileSource, inlineSource, type Source } from './certificate-source.js'
 import { firstOf } from './first-of.js'
 import { WatchedFile } from './watched-file.js'
 
@@ -82,7 +79,7 @@ function warnAboutValidity(material: CertificateMaterial, ctx: CredentialContext
   }
 }
 
-class CertificateCredential implements Credential {
+class CertificateCredential implements ClientCredential {
   readonly kind = 'client_certificate'
   readonly #source: Source
   readonly #algorithm: AssertionAlgorithm
@@ -123,69 +120,11 @@ class CertificateCredential implements Credential {
   }
 }
 
-const readError = (option: string, path: string) => (error: unknown) => {
-  const code = (error as { code?: string }).code
-  const why =
-    code === 'ENOENT'
-      ? 'it does not exist'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'this process may not read it'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : `it cannot be read${code ? ` (${code})` : ''}`
-  return new ConfigurationError(
-    option,
-    `cannot read the certificate file ${path}: ${why}`,
-    'pass the path of a readable PEM file holding the private key and the certificate',
-  )
-}
-
-type Source = CertificateMaterial | WatchedFile<CertificateMaterial>
-
-function fileSource(path: string, passphrase: string | undefined, names: CertificateOptionNames): Source {
-  if (typeof path !== 'string' || path.trim() === '') {
-    throw new ConfigurationError(
-      names.path,
-      'it is empty',
-      'pass the path of a PEM file holding the private key and the certificate',
-    )
-  }
-  const materialNames: MaterialNames = {
-    certificate: names.path,
-    privateKey: names.path,
-    passphrase: names.passphrase,
-    where: `the file ${path}`,
-  }
-  return new WatchedFile(
-    path,
-    (content) => loadCertificateMaterial(content, passphrase, materialNames),
-    readError(names.path, path),
-  )
-}
-
-function inlineSource(options: ClientCertificateOptions, names: CertificateOptionNames): Source {
-  const given = (['certificate', 'privateKey'] as const).filter((k) => options[k] !== undefined)
-  const shown = [...new Set(given.map((k) => names[k]))]
-  const materialNames: MaterialNames = {
-    certificate: names.certificate,
-    privateKey: names.privateKey,
-    passphrase: names.passphrase,
-    where: `the ${shown.join(' and ')} option${shown.length > 1 ? 's' : ''}`,
-  }
-  // Certificate and key may come in either option, or both in one: a combined PEM.
-  const parts = given.map((k) => Buffer.from(options[k]!))
-  return loadCertificateMaterial(
-    Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('\n'), p]))),
-    options.passphrase,
-    materialNames,
-  )
-}
-
 /** Builds one certificate credential, naming options as `names` says. */
 export function createCertificateCredential(
   options: ClientCertificateOptions,
   names: CertificateOptionNames = OWN_NAMES,
-): Credential {
+): ClientCredential {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError(
       names.certificate,
@@ -242,7 +181,7 @@ export function createCertificateCredential(
  */
 export function clientCertificate(
   options: ClientCertificateOptions | readonly ClientCertificateOptions[],
-): Credential {
+): ClientCredential {
   if (!Array.isArray(options)) return createCertificateCredential(options as ClientCertificateOptions)
   const list = options as readonly ClientCertificateOptions[]
   if (list.length === 0)

@@ -1,4 +1,4 @@
-import type { ClientAuthentication, Credential, CredentialContext } from '../credential.js'
+import type { ClientAuthentication, ClientCredential, CredentialContext } from '../credential.js'
 import { ConfigurationError } from '../errors.js'
 import { rememberSecret } from '../redact.js'
 
@@ -40,7 +40,7 @@ export type SecretSource = string | (() => string | Promise<string>)
 // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
 const formEncode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2)
 
-class ClientSecretCredential implements Credential {
+class ClientSecretCredential implements ClientCredential {
   readonly kind = 'client_secret'
   readonly #secret: SecretSource
   readonly #method: SecretAuthMethod | undefined
@@ -82,7 +82,7 @@ function pickMethod(supported: readonly string[] | undefined): SecretAuthMethod 
  * createTokenProvider({ tenantId, clientId, credential: clientSecret(process.env.AZURE_CLIENT_SECRET!) })
  * ```
  */
-export function clientSecret(secret: SecretSource, options: ClientSecretOptions = {}): Credential {
+export function clientSecret(secret: SecretSource, options: ClientSecretOptions = {}): ClientCredential {
   if (typeof secret === 'string') rememberSecret(secret)
   if (typeof secret === 'string' ? secret.trim().length === 0 : typeof secret !== 'function') {
     throw new ConfigurationError(

@@ -1,18 +1,19 @@
 import type {
   ClientAuthentication,
+  ClientCredential,
   Credential,
   CredentialContext,
   CredentialDefaults,
 } from '../credential.js'
 import { ConfigurationError, type TokenRequestError } from '../errors.js'
 
-class FirstOfCredential implements Credential {
-  readonly #members: readonly Credential[]
+class FirstOfCredential implements ClientCredential {
+  readonly #members: readonly ClientCredential[]
   readonly defaults: CredentialDefaults
   #index = 0
   #announced = 0
 
-  constructor(members: readonly Credential[]) {
+  constructor(members: readonly ClientCredential[]) {
     this.#members = members
     this.defaults = members.find((m) => m.defaults !== undefined)?.defaults ?? {}
   }
@@ -21,7 +22,7 @@ class FirstOfCredential implements Credential {
     return this.#current.kind
   }
 
-  get #current(): Credential {
+  get #current(): ClientCredential {
     return this.#members[this.#index]!
   }
 
@@ -33,7 +34,7 @@ class FirstOfCredential implements Credential {
         `apptoken: the previous credential was rejected; now using credential #${this.#index + 1} of ${this.#members.length} (${this.#current.kind})`,
       )
     }
-    return this.#current.authenticate!(ctx)
+    return this.#current.authenticate(ctx)
   }
 
   async onRejected(error: TokenRequestError, ctx: CredentialContext): Promise<boolean> {
@@ -61,14 +62,14 @@ class FirstOfCredential implements Credential {
  * })
  * ```
  */
-export function firstOf(...credentials: Credential[]): Credential {
+export function firstOf(...credentials: Credential[]): ClientCredential {
   if (credentials.length === 0)
     throw new ConfigurationError(
       'firstOf',
       'no credential was given',
       'pass one or more credentials, e.g. firstOf(clientCertificate(a), clientCertificate(b))',
     )
-  credentials.forEach((c, i) => {
+  const members = credentials.map((c, i) => {
     if (typeof c?.authenticate !== 'function') {
       throw new ConfigurationError(
         `firstOf[${i}]`,
@@ -78,6 +79,7 @@ export function firstOf(...credentials: Credential[]): Credential {
         'list only credentials that authenticate token requests: clientSecret, clientCertificate, clientAssertion, workloadIdentity',
       )
     }
+    return c
   })
-  return new FirstOfCredential(credentials)
+  return new FirstOfCredential(members)
 }

@@ -1,4 +1,9 @@
-import type { Credential, CredentialDefaults } from '../credential.js'
+import {
+  needsClientIdAndTenantId,
+  type ClientCredential,
+  type Credential,
+  type CredentialDefaults,
+} from '../credential.js'
 import { ConfigurationError } from '../errors.js'
 import { clientSecret } from './client-secret.js'
 import { createCertificateCredential } from './client-certificate.js'
@@ -6,16 +11,22 @@ import { defined, envFlag, envValue, type Environment } from './environment.js'
 import { managedIdentity } from './managed-identity.js'
 import { workloadIdentity } from './workload-identity.js'
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
 /** The chosen credential, with the app's ids from the environment as provider defaults. */
 function withDefaults(credential: Credential, defaults: CredentialDefaults): Credential {
-  const out: Mutable<Credential> = { kind: credential.kind, defaults }
-  if (credential.needsClientId !== undefined) out.needsClientId = credential.needsClientId
-  if (credential.authenticate) out.authenticate = (ctx) => credential.authenticate!(ctx)
-  if (credential.getToken) out.getToken = (ctx) => credential.getToken!(ctx)
-  if (credential.onRejected) out.onRejected = (error, ctx) => credential.onRejected!(error, ctx)
-  return out
+  const base = {
+    kind: credential.kind,
+    defaults,
+    needsClientIdAndTenantId: needsClientIdAndTenantId(credential),
+  }
+  if (credential.getToken !== undefined) {
+    const source = credential
+    return { ...base, getToken: (ctx) => source.getToken(ctx) }
+  }
+  const client = credential
+  const out: ClientCredential = { ...base, authenticate: (ctx) => client.authenticate(ctx) }
+  if (client.onRejected === undefined) return out
+  const onRejected = client.onRejected.bind(client)
+  return { ...out, onRejected }
 }
 
 function requireIds(env: Environment, by: string): void {

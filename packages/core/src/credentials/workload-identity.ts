@@ -1,6 +1,6 @@
 import type {
   ClientAuthentication,
-  Credential,
+  ClientCredential,
   CredentialContext,
   CredentialDefaults,
 } from '../credential.js'
@@ -41,7 +41,7 @@ export interface TokenFileNames {
 const WEBHOOK_FIX =
   'run the pod with the label azure.workload.identity/use: "true" and a service account annotated with azure.workload.identity/client-id (the webhook mounts the token and sets AZURE_FEDERATED_TOKEN_FILE), or pass tokenFilePath'
 
-class TokenFileCredential implements Credential {
+class TokenFileCredential implements ClientCredential {
   readonly kind: string
   readonly defaults: CredentialDefaults
   readonly #file: WatchedFile<string>
@@ -72,7 +72,7 @@ export function tokenFileCredential(
   path: string,
   names: TokenFileNames,
   defaults: CredentialDefaults = {},
-): Credential {
+): ClientCredential {
   const where = `the federated token file ${path}${names.origin ? ` ${names.origin}` : ''}`
   const parse = (content: Buffer): string => {
     const token = content.toString('utf8').trim()
@@ -104,7 +104,7 @@ export function tokenFileCredential(
  * await provider.getToken('https://graph.microsoft.com/.default')
  * ```
  */
-export function workloadIdentity(options: WorkloadIdentityOptions = {}): Credential {
+export function workloadIdentity(options: WorkloadIdentityOptions = {}): ClientCredential {
   const env = options.env ?? process.env
   const path = options.tokenFilePath ?? envValue(env, 'AZURE_FEDERATED_TOKEN_FILE')
   if (path === undefined || path.trim() === '') {
