@@ -71,7 +71,7 @@ describe('bench --quick', () => {
   })
 
   it('has a throughput row per HTTP client, measured or marked n/a', () => {
-    expect(Object.keys(results.throughput)).toEqual(['axios', 'ky', 'got', 'fetch'])
+    expect(Object.keys(results.throughput)).toEqual(['axios', 'ky', 'got', 'fetch', 'undici', 'ky (vs no-op hooks)'])
     for (const row of Object.values(results.throughput)) {
       if (row.na === undefined) expect(row.ratioSeq).toBeGreaterThan(0)
       else expect(row.na).toBe('adapter not built')
