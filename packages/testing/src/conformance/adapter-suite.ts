@@ -121,7 +121,7 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
       }))
 
     if (adapter.followsRedirects !== false) {
-      for (const status of REDIRECTS) {
+      for (const status of adapter.redirectStatuses ?? REDIRECTS) {
         runner.it(`sends no token across a cross-origin ${status} redirect, and its 401 forces no refresh`, () =>
           withClient(async (client) => {
             const to = encodeURIComponent(`${other.origin}/landing`)

@@ -81,6 +81,11 @@ export interface AdapterUnderTest {
   createClient(setup: ClientSetup): ConformanceClient | Promise<ConformanceClient>
   /** Whether the client follows redirects by itself (default true); the redirect tests need it. */
   followsRedirects?: boolean
+  /**
+   * The redirect statuses the client follows for a GET (default all of 301, 302, 303, 307, 308);
+   * e.g. Azure's pipeline follows 301, 302 and 307 only.
+   */
+  redirectStatuses?: readonly (301 | 302 | 303 | 307 | 308)[]
   /** Whether the client can send a stream body (default true). */
   streamBodies?: boolean
 }
