@@ -8,6 +8,8 @@ import { toAbortSignal } from './abort-signal.js'
  *
  * @example
  * ```ts
+ * import { createEmptyPipeline } from '@azure/core-rest-pipeline'
+ * const pipeline = createEmptyPipeline()
  * pipeline.removePolicy({ name: appTokenPolicyName })
  * ```
  */

@@ -14,7 +14,8 @@ export type HeadersLike = Headers | Record<string, HeaderValue> | readonly (read
  *
  * @example
  * ```ts
- * init.headers = setAuthorization(init.headers, sent.header)
+ * const init: { headers: Record<string, string> } = { headers: { 'content-type': 'application/json', authorization: 'Basic x' } }
+ * const next = setAuthorization(init.headers, 'Bearer eyJ...') // { 'content-type': ..., Authorization: 'Bearer eyJ...' }
  * ```
  */
 export function setAuthorization<H extends HeadersLike | undefined>(

@@ -88,7 +88,7 @@ export interface UnauthorizedResponse {
  *   url: response.url, status: response.status, wwwAuthenticate: response.headers.get('www-authenticate'),
  *   sent, replayable: isReplayableBody(body), retried: false, signal,
  * })
- * if (retry !== undefined) resend(retry.header)
+ * if (retry !== undefined) await fetch(response.url, { headers: { authorization: retry.header } })
  * ```
  */
 export interface ResponseFacts {
@@ -114,7 +114,8 @@ export interface ResponseFacts {
  * ```ts
  * const auth = createRequestAuthorizer(provider, { scopes }, { baseUrl: client.defaults.baseURL, adapter: 'axios' })
  * const sent = await auth.authorize(url)        // undefined: send as is, without a token
- * const retry = await auth.onResponse({ url, status, wwwAuthenticate, sent, replayable: true, retried: false })
+ * const response = await fetch(url, { headers: sent === undefined ? {} : { authorization: sent.header } })
+ * const retry = await auth.onResponse({ url: response.url, status: response.status, wwwAuthenticate: response.headers.get('www-authenticate'), sent, replayable: true, retried: false })
  * ```
  */
 export interface RequestAuthorizer {

@@ -35,7 +35,9 @@ async function startOtherOrigin(): Promise<RunningServer & { seen: { path: strin
  * import { describe, it, beforeAll, afterAll } from 'vitest'
  * import * as core from '@apptoken/core'
  * import { adapterConformance } from '@apptoken/testing/conformance'
- * adapterConformance({ name: 'my-client', core, createClient: ({ provider, baseUrl, scopes }) => makeClient(provider, baseUrl, scopes) }, { describe, it, beforeAll, afterAll })
+ * // your client, bound to setup.provider (here: plain fetch, which a real adapter would wrap)
+ * const makeClient = (setup: ClientSetup): ConformanceClient => ({ send: async (r) => ({ status: (await fetch(r.url)).status }) })
+ * adapterConformance({ name: 'my-client', core, createClient: makeClient }, { describe, it, beforeAll, afterAll })
  * ```
  */
 export function adapterConformance(adapter: AdapterUnderTest, runner: ConformanceRunner): void {

@@ -5,10 +5,13 @@ import type { ConformanceCore, ConformanceProvider } from './runner.js'
  *
  * @example
  * ```ts
- * createClient: ({ provider, baseUrl, scopes }) => {
+ * import axios from 'axios'
+ * import type { TokenProvider } from '@apptoken/core'
+ * import { attachAppToken } from '@apptoken/axios'
+ * const createClient = ({ provider, baseUrl, scopes }: ClientSetup): ConformanceClient => {
  *   const api = axios.create({ baseURL: baseUrl })
  *   attachAppToken(api, provider as TokenProvider, { scopes })
- *   return { send: async (r) => { const res = await api.request({ url: r.path ?? r.url, method: r.method, data: r.body, signal: r.signal, validateStatus: () => true }); return { status: res.status } } }
+ *   return { send: async (r) => ({ status: (await api.request({ url: r.path ?? r.url, method: r.method, data: r.body, validateStatus: () => true })).status }) }
  * }
  * ```
  */
@@ -59,7 +62,7 @@ export interface ConformanceResponse {
  *
  * @example
  * ```ts
- * const client: ConformanceClient = { send: async (r) => ({ status: (await apiFetch(r.url, { method: r.method, body: r.body })).status }) }
+ * const client: ConformanceClient = { send: async (r) => ({ status: (await fetch(r.url, { method: r.method, body: r.body ?? null })).status }) }
  * ```
  */
 export interface ConformanceClient {
@@ -72,7 +75,11 @@ export interface ConformanceClient {
  *
  * @example
  * ```ts
- * adapterConformance({ name: '@apptoken/axios', core, createClient }, { describe, it, beforeAll, afterAll })
+ * import { describe, it, beforeAll, afterAll } from 'vitest'
+ * import * as core from '@apptoken/core'
+ * const createClient: AdapterUnderTest['createClient'] = () => ({ send: async (r) => ({ status: (await fetch(r.url)).status }) })
+ * const adapter: AdapterUnderTest = { name: '@apptoken/axios', core, createClient }
+ * adapterConformance(adapter, { describe, it, beforeAll, afterAll })
  * ```
  */
 export interface AdapterUnderTest {

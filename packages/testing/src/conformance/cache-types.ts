@@ -22,7 +22,8 @@ export interface ConformanceCachedToken {
  *
  * @example
  * ```ts
- * const cache: ConformanceCache = redisCache(client, { encryptionKey })
+ * import * as core from '@apptoken/core'
+ * const cache: ConformanceCache = core.memoryCache() // or redisCache(client, { encryptionKey }), or your own
  * ```
  */
 export interface ConformanceCache {
@@ -41,7 +42,10 @@ export interface ConformanceCache {
  *
  * @example
  * ```ts
- * cacheConformance({ name: 'my DynamoDB cache', core, createCache: () => dynamoCache(table) }, { describe, it, beforeAll, afterAll })
+ * import { describe, it, beforeAll, afterAll } from 'vitest'
+ * import * as core from '@apptoken/core'
+ * const subject: CacheUnderTest = { name: 'my DynamoDB cache', core, createCache: () => core.memoryCache() } // your own TokenCache here
+ * cacheConformance(subject, { describe, it, beforeAll, afterAll })
  * ```
  */
 export interface CacheUnderTest {

@@ -36,7 +36,7 @@ export function hooksOf(runner: ConformanceRunner): {
  * @example
  * ```ts
  * import * as core from '@apptoken/core'
- * adapterConformance({ name: 'my client', core, createClient }, { describe, it, beforeAll, afterAll })
+ * const parts: ConformanceCore = core // what adapterConformance and cacheConformance take as `core`
  * ```
  */
 export interface ConformanceCore {
@@ -55,7 +55,8 @@ export interface ConformanceCore {
  *
  * @example
  * ```ts
- * const provider: ConformanceProvider = createTokenProvider({ tenantId, clientId, credential, authorityHost })
+ * import { clientSecret, createTokenProvider } from '@apptoken/core'
+ * const suiteProvider: ConformanceProvider = createTokenProvider({ tenantId, clientId, credential: clientSecret(secret), authorityHost: 'http://127.0.0.1:4000' })
  * ```
  */
 export interface ConformanceProvider {
