@@ -26,6 +26,27 @@ export interface TestClientRegistration {
   roles?: Record<string, string[]>
   /** Tenants (GUIDs or domains) the app is registered in; default all. */
   tenants?: string[]
+  /**
+   * Federated identity credentials: a client assertion that is a token signed by this authority,
+   * with one of these `iss`, `sub` and `aud`, is accepted (a managed identity's token, say).
+   */
+  federatedCredentials?: TestFederatedCredential[]
+}
+
+/**
+ * A federated identity credential of an app registration (Entra's "trust this issuer and subject").
+ *
+ * @example
+ * ```ts
+ * const mi = decodeJwt(await authority.issueToken({ audience: 'api://AzureADTokenExchange', clientId: MANAGED_IDENTITY_CLIENT_ID }))
+ * authority.registerClient({ clientId: appId, federatedCredentials: [{ issuer: mi.iss!, subject: mi.sub! }] })
+ * ```
+ */
+export interface TestFederatedCredential {
+  issuer: string
+  subject: string
+  /** Default `['api://AzureADTokenExchange']`. */
+  audiences?: string[]
 }
 
 /** A registered certificate, parsed once. */
