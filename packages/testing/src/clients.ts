@@ -38,8 +38,8 @@ export interface TestClientRegistration {
  *
  * @example
  * ```ts
- * const mi = decodeJwt(await authority.issueToken({ audience: 'api://AzureADTokenExchange', clientId: MANAGED_IDENTITY_CLIENT_ID }))
- * authority.registerClient({ clientId: appId, federatedCredentials: [{ issuer: mi.iss!, subject: mi.sub! }] })
+ * const trusted: TestFederatedCredential = { issuer: authority.issuer(), subject: '<object id of the managed identity>' }
+ * authority.registerClient({ clientId: 'b4d9c1a0-0000-4000-8000-000000000002', federatedCredentials: [trusted] })
  * ```
  */
 export interface TestFederatedCredential {

@@ -10,7 +10,8 @@ import { join } from 'node:path'
  *
  * @example
  * ```ts
- * endpoint.failNext({ arcRealm: 'symlink' }) // the client must refuse, and never read the target
+ * const fault: ArcRealmFault = 'symlink'
+ * // endpoint.failNext({ arcRealm: fault }): the client must refuse, and never read the target
  * ```
  */
 export type ArcRealmFault = 'outside' | 'symlink' | 'directory' | 'oversized' | 'missing' | 'notKey'

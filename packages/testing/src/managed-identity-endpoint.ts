@@ -36,6 +36,7 @@ export interface ManagedIdentityEndpointOptions {
  *
  * @example
  * ```ts
+ * const endpoint = await startManagedIdentityEndpoint({ source: 'imds', authority })
  * endpoint.failNext({ status: 410, count: 2 })            // IMDS upgrading
  * endpoint.failNext({ body: '<html>Bad gateway</html>' })  // a proxy's page
  * endpoint.failNext({ arcRealm: 'outside' })
@@ -58,7 +59,9 @@ export interface ManagedIdentityFault {
  *
  * @example
  * ```ts
- * expect(endpoint.requests.at(-1)?.query.token_sha256_to_refresh).toBe(sha256(rejected))
+ * const endpoint = await startManagedIdentityEndpoint({ source: 'appService', authority })
+ * const last: ManagedIdentityRequest | undefined = endpoint.requests.at(-1)
+ * console.log(last?.query.token_sha256_to_refresh) // SHA-256 hex of the token a 401 rejected
  * ```
  */
 export interface ManagedIdentityRequest {

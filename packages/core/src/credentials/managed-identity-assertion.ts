@@ -69,7 +69,7 @@ class ManagedIdentityAssertionCredential implements ClientCredential {
  * @example
  * ```ts
  * createTokenProvider({
- *   tenantId: customerTenant, clientId: multiTenantAppId,
+ *   tenantId: 'fabrikam.onmicrosoft.com', clientId: '<multi-tenant app id>',
  *   credential: managedIdentityAssertion(managedIdentity({ clientId: process.env.MI_CLIENT_ID! })),
  * })
  * ```

@@ -61,7 +61,7 @@ export interface ManagedIdentityOptions {
    * Azure Arc: the only directory a challenge file may be read from. Default
    * `/var/opt/azcmagent/tokens` (Linux), `%ProgramData%\AzureConnectedMachineAgent\Tokens` (Windows).
    */
-  arcKeyDirectory?: string
+  arcKeyDirectory?: string | undefined
   /**
    * IMDS token endpoint (or host). Default `AZURE_POD_IDENTITY_AUTHORITY_HOST`, then
    * `IMDS_ENDPOINT`, then `http://169.254.169.254/metadata/identity/oauth2/token`.
