@@ -5,10 +5,20 @@ import { createTestCertificate } from './certificates.js'
 import { rolesFor } from './context.js'
 import { DEFAULT_ROLES, MANAGED_IDENTITY_CLIENT_ID } from './defaults.js'
 import { flatHeaders, header, listen, readBody, send, sendJson } from './http.js'
-import { ArcChallenges, type ArcRealmFault } from './managed-identity-arc.js'
-import { refusal, SHAPES, type ManagedIdentitySourceName } from './managed-identity-shapes.js'
+import { ArcChallenges } from './managed-identity-arc.js'
+import {
+  refusal,
+  SHAPES,
+  type ManagedIdentityFault,
+  type ManagedIdentityRequest,
+  type ManagedIdentitySourceName,
+} from './managed-identity-shapes.js'
 
-export type { ManagedIdentitySourceName } from './managed-identity-shapes.js'
+export type {
+  ManagedIdentityFault,
+  ManagedIdentityRequest,
+  ManagedIdentitySourceName,
+} from './managed-identity-shapes.js'
 export type { ArcRealmFault } from './managed-identity-arc.js'
 
 /**
@@ -27,52 +37,6 @@ export interface ManagedIdentityEndpointOptions {
   clientId?: string
   /** Token lifetime; default 86399 s. */
   lifetimeSeconds?: number
-}
-
-/**
- * A failure for the next request(s): an error `status` (with `retryAfter`), a raw `body` (HTML,
- * empty; status 200 unless given), a token with `expires_on` as a date string, a token for
- * another identity, or an Arc challenge naming a file that breaks a rule.
- *
- * @example
- * ```ts
- * const endpoint = await startManagedIdentityEndpoint({ source: 'imds', authority })
- * endpoint.failNext({ status: 410, count: 2 })            // IMDS upgrading
- * endpoint.failNext({ body: '<html>Bad gateway</html>' })  // a proxy's page
- * endpoint.failNext({ arcRealm: 'outside' })
- * ```
- */
-export interface ManagedIdentityFault {
-  status?: number
-  retryAfter?: number | string
-  body?: string
-  expiresOnAsDate?: boolean
-  otherIdentity?: boolean
-  arcRealm?: ArcRealmFault
-  /** How many requests it applies to; default 1. */
-  count?: number
-}
-
-/**
- * One request the endpoint received. Secrets (`secret`, `x-identity-header`, `authorization`)
- * read `'[redacted]'`.
- *
- * @example
- * ```ts
- * const endpoint = await startManagedIdentityEndpoint({ source: 'appService', authority })
- * const last: ManagedIdentityRequest | undefined = endpoint.requests.at(-1)
- * console.log(last?.query.token_sha256_to_refresh) // SHA-256 hex of the token a 401 rejected
- * ```
- */
-export interface ManagedIdentityRequest {
-  method: string
-  path: string
-  /** Query parameters (and the form of Cloud Shell's POST). */
-  query: Record<string, string>
-  headers: Record<string, string>
-  status: number
-  /** The token answered, if any. */
-  accessToken?: string
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { header } from './http.js'
+import type { ArcRealmFault } from './managed-identity-arc.js'
 
 /**
  * The managed identity endpoints {@link startManagedIdentityEndpoint} emulates, named as
@@ -12,6 +13,52 @@ import { header } from './http.js'
  */
 export type ManagedIdentitySourceName =
   'imds' | 'appService' | 'azureArc' | 'serviceFabric' | 'cloudShell' | 'machineLearning'
+
+/**
+ * A failure for the next request(s): an error `status` (with `retryAfter`), a raw `body` (HTML,
+ * empty; status 200 unless given), a token with `expires_on` as a date string, a token for
+ * another identity, or an Arc challenge naming a file that breaks a rule.
+ *
+ * @example
+ * ```ts
+ * const endpoint = await startManagedIdentityEndpoint({ source: 'imds', authority })
+ * endpoint.failNext({ status: 410, count: 2 })            // IMDS upgrading
+ * endpoint.failNext({ body: '<html>Bad gateway</html>' })  // a proxy's page
+ * endpoint.failNext({ arcRealm: 'outside' })
+ * ```
+ */
+export interface ManagedIdentityFault {
+  status?: number
+  retryAfter?: number | string
+  body?: string
+  expiresOnAsDate?: boolean
+  otherIdentity?: boolean
+  arcRealm?: ArcRealmFault
+  /** How many requests it applies to; default 1. */
+  count?: number
+}
+
+/**
+ * One request the endpoint received. Secrets (`secret`, `x-identity-header`, `authorization`)
+ * read `'[redacted]'`.
+ *
+ * @example
+ * ```ts
+ * const endpoint = await startManagedIdentityEndpoint({ source: 'appService', authority })
+ * const last: ManagedIdentityRequest | undefined = endpoint.requests.at(-1)
+ * console.log(last?.query.token_sha256_to_refresh) // SHA-256 hex of the token a 401 rejected
+ * ```
+ */
+export interface ManagedIdentityRequest {
+  method: string
+  path: string
+  /** Query parameters (and the form of Cloud Shell's POST). */
+  query: Record<string, string>
+  headers: Record<string, string>
+  status: number
+  /** The token answered, if any. */
+  accessToken?: string
+}
 
 /** What a token answer is built from. */
 export interface Issued {
