@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { NetworkError } from '../errors.js'
+import { undiciWorks } from '../fetch-transport.js'
 import { createHttpTransport, type HttpTransport } from '../http.js'
 import type { Clock } from '../types.js'
 
@@ -64,10 +65,13 @@ function pinnedConnector(pin: string, label: string) {
 /** An HTTP transport whose connections accept only the pinned certificate (Node's undici required). */
 export async function pinnedTransport(pin: string, label: string, clock: Clock): Promise<HttpTransport> {
   const undici = await import('undici').catch(() => undefined)
-  if (undici === undefined || typeof undici.Agent !== 'function') {
-    throw new NetworkError(
-      `${label} needs undici to pin its certificate, and undici could not be loaded; install undici (a dependency of @apptoken/core) or run on Node.js`,
+  // Where undici cannot dispatch (Bun), the transport would fall back to fetch, which cannot pin: refuse.
+  if (undici === undefined || !undiciWorks(undici)) {
+    const error = new NetworkError(
+      `${label} needs undici on Node.js to pin its certificate, and undici cannot dispatch here; nothing was sent`,
     )
+    failures.add(error)
+    throw error
   }
   const agent = new undici.Agent({ connect: pinnedConnector(pin, label), keepAliveTimeout: 30_000 })
   return createHttpTransport({ dispatcher: agent, timeoutMs: 10_000, maxBodyBytes: 1024 * 1024, clock })
