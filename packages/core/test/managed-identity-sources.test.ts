@@ -295,3 +295,19 @@ describe('faults', () => {
     expect(endpoint('machineLearning').requests).toHaveLength(3)
   })
 })
+
+describe('secrets', () => {
+  it.each(['appService', 'serviceFabric', 'machineLearning'] as const)(
+    '%s: the identity secret is in no error or log line, even when the endpoint echoes it',
+    async (source) => {
+      const secret = endpoint(source).env.IDENTITY_HEADER ?? endpoint(source).env.MSI_SECRET!
+      const logger = recordingLogger()
+      endpoint(source).failNext({ status: 403, body: `refused header ${secret}` })
+      const p = createTokenProvider({ credential: managedIdentity(at(source)), clock: fakeClock(), logger })
+      providers.push(p)
+      const error = await failure(p.getToken(SCOPE))
+      expect(isTokenRequestError(error)).toBe(true)
+      expect(`${(error as Error).message} ${JSON.stringify(error)} ${logger.text()}`).not.toContain(secret)
+    },
+  )
+})
