@@ -23,6 +23,13 @@ export interface CredentialContext {
   authorityHost: string | undefined
   scopes: readonly string[]
   claims: string | undefined
+  /**
+   * The token an API rejected, when this request replaces it (a 401 or a claims challenge): a
+   * managed identity endpoint that supports revocation is told its SHA-256.
+   */
+  rejectedToken?: string | undefined
+  /** The provider's `clientCapabilities` (e.g. `['cp1']`), sent as `xms_cc` where a credential sends them itself. */
+  clientCapabilities?: readonly string[] | undefined
   /** Aborts when the shared request is abandoned (provider closed, timeout). */
   signal: AbortSignal
   /** `token_endpoint_auth_methods_supported` from issuer discovery, when known. */

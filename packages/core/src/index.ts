@@ -56,7 +56,13 @@ export { firstOf } from './credentials/first-of.js'
 export { workloadIdentity } from './credentials/workload-identity.js'
 export type { WorkloadIdentityOptions } from './credentials/workload-identity.js'
 export { managedIdentity } from './credentials/managed-identity.js'
-export type { ManagedIdentityOptions } from './credentials/managed-identity.js'
+export type {
+  ManagedIdentityCredential,
+  ManagedIdentityOptions,
+  ManagedIdentitySource,
+} from './credentials/managed-identity.js'
+export { managedIdentityAssertion } from './credentials/managed-identity-assertion.js'
+export type { ManagedIdentityAssertionOptions } from './credentials/managed-identity-assertion.js'
 export { fromEnvironment } from './credentials/from-environment.js'
 export type { Environment } from './credentials/environment.js'
 export { fromAppSettings } from './config/app-settings.js'

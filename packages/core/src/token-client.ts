@@ -18,6 +18,8 @@ export interface TokenRequest {
   scopes: string[]
   claims: string | undefined
   signal: AbortSignal
+  /** The token this request replaces (a 401 or claims challenge), for credentials that report it. */
+  rejectedToken?: string | undefined
 }
 
 function classify(error: unknown): AttemptFailure {
@@ -101,6 +103,8 @@ export class TokenClient {
       authorityHost: this.options.authorityHost,
       scopes: req.scopes,
       claims: req.claims,
+      rejectedToken: req.rejectedToken,
+      clientCapabilities: this.options.clientCapabilities,
       signal: req.signal,
       authMethodsSupported: server.authMethodsSupported,
       http: this.http,

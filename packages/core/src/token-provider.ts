@@ -140,7 +140,8 @@ class Provider implements TokenProvider {
       }
       this.#gate.started(key, rejectedToken, flightKey, now)
     }
-    const rejected = forceRefresh ? (rejectedToken ?? entry?.cached.accessToken) : undefined
+    // The token being replaced: named by a 401 retry, else the cached one a forced refresh or claims challenge replaces.
+    const rejected = forceRefresh || claims !== undefined ? (rejectedToken ?? entry?.cached.accessToken) : undefined
     const acquired = await this.#flights.run(
       flightKey,
       () => this.#acquire(key, tenant, info, claims, rejected),
@@ -190,7 +191,13 @@ class Provider implements TokenProvider {
     let fetched = false
     const fetch = async (): Promise<CachedToken> => {
       this.#stats.tokenRequests++
-      const token = await this.#client.token({ tenantId: tenant, scopes: info.scopes, claims, signal })
+      const token = await this.#client.token({
+        tenantId: tenant,
+        scopes: info.scopes,
+        claims,
+        signal,
+        rejectedToken: rejected,
+      })
       fetched = true
       return token
     }

@@ -6,6 +6,9 @@ import type {
   ApptokenErrorCode,
   ClientCredential,
   Credential,
+  ManagedIdentityCredential,
+  ManagedIdentityOptions,
+  ManagedIdentitySource,
   TokenProvider,
   TokenProviderOptions,
   TokenSourceCredential,
@@ -42,5 +45,16 @@ describe('error codes', () => {
     expectTypeOf<ApptokenError['code']>().toEqualTypeOf<ApptokenErrorCode>()
     expectTypeOf<'ERR_CLOSED'>().toExtend<ApptokenErrorCode>()
     expectTypeOf<'ERR_SOMETHING_ELSE'>().not.toExtend<ApptokenErrorCode>()
+  })
+})
+
+describe('managed identity', () => {
+  it('names its six sources, and the credential says which it chose', () => {
+    expectTypeOf<ManagedIdentitySource>().toEqualTypeOf<
+      'imds' | 'appService' | 'azureArc' | 'serviceFabric' | 'cloudShell' | 'machineLearning'
+    >()
+    expectTypeOf<ManagedIdentityCredential['source']>().toEqualTypeOf<ManagedIdentitySource>()
+    expectTypeOf<ManagedIdentityCredential>().toExtend<TokenSourceCredential>()
+    expectTypeOf<NonNullable<ManagedIdentityOptions['source']>>().toEqualTypeOf<ManagedIdentitySource>()
   })
 })

@@ -1,5 +1,12 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
-import { decodeProtectedHeader, errors, jwtVerify, type ProtectedHeaderParameters } from 'jose'
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type ProtectedHeaderParameters,
+} from 'jose'
 import type { RegisteredCertificate, RegisteredClient } from './clients.js'
 import { conflictingClientAuth, invalidAssertion, invalidSecret, missingCredentials } from './entra-errors.js'
 import type { AuthMethod } from './recording.js'
@@ -65,6 +72,8 @@ export interface AssertionContext {
   now: number
   /** `clientId jti` pairs already used. */
   seenAssertions: Set<string>
+  /** The authority's own public keys: federated credentials trust tokens it signed. */
+  jwks?: JSONWebKeySet
 }
 
 /** Checks the credentials against the registration; throws an EntraError when they fail. */
@@ -105,6 +114,9 @@ async function verifyAssertion(
   }
   if (header.alg !== 'PS256' && header.alg !== 'RS256')
     throw invalidAssertion(`Unsupported signing algorithm '${String(header.alg)}'; use PS256 or RS256.`)
+  const federated = client.registration.federatedCredentials ?? []
+  if (header.x5t === undefined && header['x5t#S256'] === undefined && federated.length > 0 && ctx.jwks)
+    return verifyFederated(assertion, federated, ctx.jwks, ctx.now)
   const cert = findCertificate(client.certificates, header)
   const now = new Date(ctx.now)
   if (cert.notAfter < now)
@@ -174,4 +186,34 @@ function describeJoseError(error: unknown, audiences: string[]): string {
   }
   if (error instanceof errors.JOSEError) return `The client assertion is invalid: ${error.message}`
   return 'The client assertion is invalid.'
+}
+
+/** A federated credential's check: signed by the authority's key, with a trusted `iss`, `sub` and `aud`. */
+async function verifyFederated(
+  assertion: string,
+  federated: NonNullable<RegisteredClient['registration']['federatedCredentials']>,
+  jwks: JSONWebKeySet,
+  now: number,
+): Promise<void> {
+  let payload
+  try {
+    ;({ payload } = await jwtVerify(assertion, createLocalJWKSet(jwks), {
+      algorithms: ['RS256'],
+      currentDate: new Date(now),
+      clockTolerance: CLOCK_SKEW_SECONDS,
+    }))
+  } catch (error) {
+    throw invalidAssertion(describeJoseError(error, []))
+  }
+  const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? [])
+  const match = federated.find(
+    (f) =>
+      f.issuer === payload.iss &&
+      f.subject === payload.sub &&
+      (f.audiences ?? ['api://AzureADTokenExchange']).some((a) => audiences.includes(a)),
+  )
+  if (!match)
+    throw invalidAssertion(
+      `No matching federated identity record found for presented assertion issuer '${String(payload.iss)}', subject '${String(payload.sub)}' and audience '${audiences.join(', ')}'.`,
+    )
 }

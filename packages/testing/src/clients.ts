@@ -26,6 +26,27 @@ export interface TestClientRegistration {
   roles?: Record<string, string[]>
   /** Tenants (GUIDs or domains) the app is registered in; default all. */
   tenants?: string[]
+  /**
+   * Federated identity credentials: a client assertion that is a token signed by this authority,
+   * with one of these `iss`, `sub` and `aud`, is accepted (a managed identity's token, say).
+   */
+  federatedCredentials?: TestFederatedCredential[]
+}
+
+/**
+ * A federated identity credential of an app registration (Entra's "trust this issuer and subject").
+ *
+ * @example
+ * ```ts
+ * const trusted: TestFederatedCredential = { issuer: authority.issuer(), subject: '<object id of the managed identity>' }
+ * authority.registerClient({ clientId: 'b4d9c1a0-0000-4000-8000-000000000002', federatedCredentials: [trusted] })
+ * ```
+ */
+export interface TestFederatedCredential {
+  issuer: string
+  subject: string
+  /** Default `['api://AzureADTokenExchange']`. */
+  audiences?: string[]
 }
 
 /** A registered certificate, parsed once. */

@@ -14,7 +14,7 @@ export type { KeyVault, KeyVaultOptions } from './key-vault.js'
 export type { ApiControls, ApiRequest } from './api-server.js'
 export { createTestCertificate, encryptPrivateKey } from './certificates.js'
 export type { TestCertificate, TestCertificateOptions } from './certificates.js'
-export type { TestClientRegistration } from './clients.js'
+export type { TestClientRegistration, TestFederatedCredential } from './clients.js'
 export type { Fault } from './faults.js'
 export type { AuthMethod, RecordedRequest, RequestKind } from './recording.js'
 export type { EntraErrorBody } from './entra-errors.js'
@@ -22,6 +22,15 @@ export type { TokenResponseBody } from './token-endpoint.js'
 export { V1_RESOURCE_HOSTS } from './token-version.js'
 export type { TokenVersion } from './token-version.js'
 export type { ManagedIdentityEndpoints } from './managed-identity.js'
+export { startManagedIdentityEndpoint } from './managed-identity-endpoint.js'
+export type {
+  ArcRealmFault,
+  ManagedIdentityEndpoint,
+  ManagedIdentityEndpointOptions,
+  ManagedIdentityFault,
+  ManagedIdentityRequest,
+  ManagedIdentitySourceName,
+} from './managed-identity-endpoint.js'
 export type { TlsOptions } from './http.js'
 export {
   DEFAULT_CLIENT_ID,

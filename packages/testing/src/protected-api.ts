@@ -147,7 +147,10 @@ export async function startProtectedApi(options: ProtectedApiOptions): Promise<P
             json: { error: 'invalid_request', error_description: 'Pass an absolute URL in ?to=' },
           }
         const status = Number(url.searchParams.get('status') ?? 302)
-        return { status: [301, 302, 303, 307, 308].includes(status) ? status : 302, headers: { location: to } }
+        return {
+          status: [301, 302, 303, 307, 308].includes(status) ? status : 302,
+          headers: { location: to },
+        }
       }
       if (!url.pathname.startsWith('/api/'))
         return { status: 404, json: { error: 'not_found', error_description: `No route ${url.pathname}.` } }

@@ -146,7 +146,12 @@ async function issue(
   const client = ctx.clients.get(creds.clientId)
   if (!client || !registeredIn(ctx, client, tenantId)) throw errors.unknownClient(creds.clientId, tenant)
   const audiences = [...new Set([tenant, ...ctx.tenants.namesOf(tenantId)].map((t) => ctx.tokenEndpoint(t)))]
-  await authenticateClient(client, creds, { audiences, now: ctx.now(), seenAssertions: ctx.seenAssertions })
+  await authenticateClient(client, creds, {
+    audiences,
+    now: ctx.now(),
+    seenAssertions: ctx.seenAssertions,
+    jwks: ctx.key.jwks,
+  })
 
   const lifetime = ctx.tokenLifetimeSeconds
   const { token } = await ctx.mint({

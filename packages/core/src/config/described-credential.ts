@@ -6,10 +6,7 @@ import {
 } from '../credentials/client-certificate.js'
 import { clientSecret } from '../credentials/client-secret.js'
 import { envValue, type Environment } from '../credentials/environment.js'
-import {
-  managedIdentityAssertion,
-  TOKEN_EXCHANGE_AUDIENCE,
-} from '../credentials/managed-identity-assertion.js'
+import { managedIdentityAssertion } from '../credentials/managed-identity-assertion.js'
 import { managedIdentity } from '../credentials/managed-identity.js'
 import { tokenFileCredential } from '../credentials/workload-identity.js'
 import { ConfigurationError } from '../errors.js'
@@ -114,10 +111,8 @@ export function describedCredential(
     case 'signedassertionfrommanagedidentity': {
       const clientId = text(entry, 'ManagedIdentityClientId', path)
       const identity = managedIdentity({ env: ctx.env, ...(clientId === undefined ? {} : { clientId }) })
-      return managedIdentityAssertion(
-        identity,
-        text(entry, 'TokenExchangeUrl', path) ?? TOKEN_EXCHANGE_AUDIENCE,
-      )
+      const audience = text(entry, 'TokenExchangeUrl', path)
+      return managedIdentityAssertion(identity, audience === undefined ? {} : { audience })
     }
     case undefined:
       throw new ConfigurationError(`${path}.SourceType`, 'it is missing', `set it to one of ${SUPPORTED}`)

@@ -1,29 +1,67 @@
+import type { CredentialContext, IssuedToken } from '../credential.js'
 import { ConfigurationError } from '../errors.js'
-import { tokenErrorHint } from '../hints.js'
-import { rememberSecret } from '../redact.js'
+import type { HttpResponse, HttpTransport } from '../http.js'
 import type { RetryOptions } from '../types.js'
-import { envValue, type Environment } from './environment.js'
+import type { Environment } from './environment.js'
+
+/**
+ * The managed identity endpoints apptoken speaks to, one per kind of Azure host.
+ *
+ * @example
+ * ```ts
+ * managedIdentity({ source: 'azureArc' }).source // 'azureArc'
+ * ```
+ */
+export type ManagedIdentitySource =
+  'imds' | 'appService' | 'azureArc' | 'serviceFabric' | 'cloudShell' | 'machineLearning'
+
+/** Every source, in msal-node's detection order (IMDS last: it needs no variable). */
+export const SOURCES: readonly ManagedIdentitySource[] = [
+  'serviceFabric',
+  'appService',
+  'machineLearning',
+  'cloudShell',
+  'azureArc',
+  'imds',
+]
 
 /**
  * Options of {@link managedIdentity}. Give at most one of `clientId`, `objectId`, `resourceId`
- * (a user-assigned identity); none means the system-assigned identity.
+ * (a user-assigned identity); none means the system-assigned identity. Options that do not apply
+ * to the chosen source are ignored.
  *
  * @example
  * ```ts
  * managedIdentity({ clientId: process.env.MI_CLIENT_ID })
+ * managedIdentity({ source: 'serviceFabric' }) // IDENTITY_ENDPOINT, IDENTITY_HEADER, IDENTITY_SERVER_THUMBPRINT
  * ```
  */
 export interface ManagedIdentityOptions {
+  /**
+   * The endpoint to use. Default: detected from the environment in msal-node's order (Service
+   * Fabric, App Service, Azure ML, Cloud Shell, Azure Arc, then IMDS).
+   */
+  source?: ManagedIdentitySource
   /** Client ID of a user-assigned identity. */
   clientId?: string
   /** Object (principal) ID of a user-assigned identity. */
   objectId?: string
   /** ARM resource ID of a user-assigned identity (`/subscriptions/.../userAssignedIdentities/name`). */
   resourceId?: string
-  /** App Service / Functions identity endpoint. Default `IDENTITY_ENDPOINT`. */
+  /**
+   * The identity endpoint: App Service / Functions, Service Fabric, Azure Arc (`IDENTITY_ENDPOINT`),
+   * Azure ML or Cloud Shell (`MSI_ENDPOINT`). Default from those variables.
+   */
   endpoint?: string
-  /** The secret the App Service endpoint requires. Default `IDENTITY_HEADER`. */
+  /** The secret App Service or Service Fabric require. Default `IDENTITY_HEADER` (Azure ML: `MSI_SECRET`). */
   identityHeader?: string
+  /** Service Fabric: SHA-1 thumbprint (hex) of the endpoint's certificate. Default `IDENTITY_SERVER_THUMBPRINT`. */
+  serverThumbprint?: string
+  /**
+   * Azure Arc: the only directory a challenge file may be read from. Default
+   * `/var/opt/azcmagent/tokens` (Linux), `%ProgramData%\AzureConnectedMachineAgent\Tokens` (Windows).
+   */
+  arcKeyDirectory?: string | undefined
   /**
    * IMDS token endpoint (or host). Default `AZURE_POD_IDENTITY_AUTHORITY_HOST`, then
    * `IMDS_ENDPOINT`, then `http://169.254.169.254/metadata/identity/oauth2/token`.
@@ -35,29 +73,39 @@ export interface ManagedIdentityOptions {
   env?: Environment
 }
 
-const IMDS_PATH = '/metadata/identity/oauth2/token'
-const IMDS_DEFAULT = `http://169.254.169.254${IMDS_PATH}`
 // IMDS answers 404 while it boots and 410 while it upgrades; both pass within a minute or so.
 export const TRANSIENT = (status: number): boolean =>
   status === 404 || status === 408 || status === 410 || status === 429 || status >= 500
 
-// The two endpoints name a user-assigned identity's resource id differently.
-const ID_PARAMS = {
-  imds: { clientId: 'client_id', objectId: 'object_id', resourceId: 'msi_res_id' },
-  app_service: { clientId: 'client_id', objectId: 'object_id', resourceId: 'mi_res_id' },
-} as const
+/** The user-assigned identity asked for, if any. */
+export type Selector = { kind: 'clientId' | 'objectId' | 'resourceId'; value: string } | undefined
 
-/** The managed identity endpoint of this host, as {@link resolveSource} found it. */
-export interface Source {
-  kind: 'imds' | 'app_service'
-  url: string
-  apiVersion: string
+/** One request to a managed identity endpoint. */
+export interface SourceRequest {
+  url: URL
+  method: 'GET' | 'POST'
   headers: Record<string, string>
-  /** Query parameter of a user-assigned identity: [name, value]. */
-  identity: [string, string] | undefined
+  body?: string
 }
 
-function endpointUrl(option: string, value: string, imds: boolean): string {
+/** A managed identity endpoint: how to ask it for a token and what its answers mean. */
+export interface Source {
+  readonly name: ManagedIdentitySource
+  /** Whether it accepts `xms_cc` and `token_sha256_to_refresh` (token revocation, as in msal-node). */
+  readonly revocation: boolean
+  build(resource: string): SourceRequest
+  /** A challenge answer (Arc's 401): the request to send once more, or undefined. */
+  challenge?(answer: HttpResponse, sent: SourceRequest): Promise<SourceRequest | undefined>
+  /** Its own transport (Service Fabric's pinned TLS), instead of the provider's. */
+  transport?(ctx: CredentialContext): Promise<HttpTransport>
+  /** Refuses a token for another identity than the one selected. */
+  check?(token: IssuedToken, body: Record<string, unknown>): void
+  /** What to do about a failed answer of this status. */
+  hint(status: number): string
+}
+
+/** Checks a URL option or variable and returns it parsed. */
+export function endpointUrl(option: string, value: string, example: string): URL {
   let url: URL
   try {
     url = new URL(value)
@@ -65,7 +113,7 @@ function endpointUrl(option: string, value: string, imds: boolean): string {
     throw new ConfigurationError(
       option,
       `${JSON.stringify(value)} is not an absolute URL`,
-      `pass a full URL, e.g. ${imds ? IMDS_DEFAULT : 'http://localhost:8081/msi/token'}`,
+      `pass a full URL, e.g. ${example}`,
     )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -75,103 +123,35 @@ function endpointUrl(option: string, value: string, imds: boolean): string {
       'pass an http or https URL',
     )
   }
-  // AZURE_POD_IDENTITY_AUTHORITY_HOST and IMDS_ENDPOINT name a host; the path is IMDS's.
-  if (imds && (url.pathname === '' || url.pathname === '/')) url.pathname = IMDS_PATH
-  return url.href
+  return url
 }
 
-/** Finds the endpoint from the options and the environment (App Service first, else IMDS). */
-export function resolveSource(options: ManagedIdentityOptions): Source {
-  const env = options.env ?? process.env
-  const ids = (['clientId', 'objectId', 'resourceId'] as const).filter((k) => options[k] !== undefined)
-  if (ids.length > 1) {
-    throw new ConfigurationError(
-      ids.join(', '),
-      'a managed identity is selected by one of clientId, objectId or resourceId',
-      `pass only ${ids[0]}`,
-    )
-  }
-  const id = ids[0]
-  const idValue = id === undefined ? undefined : options[id]
-  if (id !== undefined && (typeof idValue !== 'string' || idValue.trim() === '')) {
-    throw new ConfigurationError(
-      id,
-      'it is empty',
-      'pass the id of the user-assigned identity, or omit it to use the system-assigned identity',
-    )
-  }
-  if (options.endpoint !== undefined && options.imdsEndpoint !== undefined) {
-    throw new ConfigurationError(
-      'endpoint',
-      'both endpoint (App Service) and imdsEndpoint were given',
-      'pass the one this host has',
-    )
-  }
-  // An explicit IMDS endpoint wins over App Service variables found in the environment.
-  const appServiceEndpoint =
-    options.imdsEndpoint === undefined ? (options.endpoint ?? envValue(env, 'IDENTITY_ENDPOINT')) : undefined
-  const identityHeader = options.identityHeader ?? envValue(env, 'IDENTITY_HEADER')
-  if (options.endpoint !== undefined && identityHeader === undefined) {
-    throw new ConfigurationError(
-      'identityHeader',
-      'an App Service endpoint was given without its header secret',
-      'pass identityHeader (the value of IDENTITY_HEADER)',
-    )
-  }
-  if (appServiceEndpoint !== undefined && identityHeader !== undefined) {
-    rememberSecret(identityHeader)
-    return {
-      kind: 'app_service',
-      url: endpointUrl(
-        options.endpoint === undefined ? 'IDENTITY_ENDPOINT' : 'endpoint',
-        appServiceEndpoint,
-        false,
-      ),
-      apiVersion: '2019-08-01',
-      headers: { 'x-identity-header': identityHeader, accept: 'application/json' },
-      identity: id === undefined ? undefined : [ID_PARAMS.app_service[id], idValue!.trim()],
-    }
-  }
-  const imdsOption =
-    options.imdsEndpoint !== undefined
-      ? 'imdsEndpoint'
-      : envValue(env, 'AZURE_POD_IDENTITY_AUTHORITY_HOST') !== undefined
-        ? 'AZURE_POD_IDENTITY_AUTHORITY_HOST'
-        : 'IMDS_ENDPOINT'
-  const imds =
-    options.imdsEndpoint ??
-    envValue(env, 'AZURE_POD_IDENTITY_AUTHORITY_HOST') ??
-    envValue(env, 'IMDS_ENDPOINT') ??
-    IMDS_DEFAULT
-  return {
-    kind: 'imds',
-    url: endpointUrl(imdsOption, imds, true),
-    apiVersion: '2018-02-01',
-    headers: { metadata: 'true', accept: 'application/json' },
-    identity: id === undefined ? undefined : [ID_PARAMS.imds[id], idValue!.trim()],
-  }
+/** Query parameter names of a user-assigned identity, per endpoint family. */
+export function selectorParam(
+  selector: Selector,
+  names: Record<'clientId' | 'objectId' | 'resourceId', string>,
+): [string, string] | undefined {
+  return selector === undefined ? undefined : [names[selector.kind], selector.value]
 }
 
-/** What to do about a failed managed identity request, by endpoint and answer. */
-export function hintFor(
-  source: Source,
-  status: number,
-  codes: readonly number[],
-  error: string | undefined,
-): string {
-  const known = tokenErrorHint(codes, error === 'invalid_client' ? undefined : error)
-  if (known !== undefined) return known
-  if (TRANSIENT(status)) {
-    return source.kind === 'imds'
-      ? 'The Azure Instance Metadata Service is unavailable or still starting (it answers 404 while booting and 410 while upgrading); the request was retried. Try again shortly.'
-      : 'The App Service identity endpoint is unavailable; the request was retried. Try again shortly.'
+/** For sources that serve only the system-assigned identity (Cloud Shell). */
+export function systemAssignedOnly(selector: Selector, source: string): void {
+  if (selector !== undefined)
+    throw new ConfigurationError(
+      selector.kind,
+      `${source} serves only the system-assigned identity`,
+      `omit ${selector.kind}, or run where a user-assigned identity can be selected`,
+    )
+}
+
+/** The claims of a JWT access token, or undefined when it is not one (no check of its signature). */
+export function tokenClaims(accessToken: string): Record<string, unknown> | undefined {
+  try {
+    const payload = accessToken.split('.')[1]
+    const value: unknown =
+      payload === undefined ? undefined : JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
   }
-  if (source.kind === 'app_service') {
-    return 'The App Service identity endpoint refused the request: enable the identity on the app (and attach the user-assigned identity you select), and pass IDENTITY_HEADER unchanged.'
-  }
-  if (status === 403)
-    return 'IMDS refused the request: it must be reached directly, without an HTTP proxy (add 169.254.169.254 to NO_PROXY).'
-  if (status === 401)
-    return 'The endpoint asked for a challenge response (Azure Arc or Service Fabric managed identity), which apptoken does not support; use a certificate or workload identity there.'
-  return 'IMDS found no matching managed identity: enable the system-assigned identity of this VM, scale set or node pool, or assign the user-assigned identity to it and pass its clientId, objectId or resourceId.'
 }
