@@ -92,10 +92,9 @@ export async function startFleet(
      * some replica fetched after `since` (a hit, no token request of its own).
      */
     async sharesSince(a: FleetReplica, b: FleetReplica, since: number, scope = SCOPE): Promise<boolean> {
-      await a.provider.getToken(scope, {
-        forceRefresh: true,
-        rejectedToken: (await a.provider.getToken(scope)).accessToken,
-      })
+      // A plain forced refresh: 401-driven ones (with `rejectedToken`) are rate-limited by core
+      // (5 a minute per tenant+scopes), which a probe polled every 100 ms would exhaust.
+      await a.provider.getToken(scope, { forceRefresh: true })
       const probe = providerFor(suite.authority, b.shared)
       try {
         const hits = b.cache.stats().hits
