@@ -24,7 +24,15 @@ declare module 'axios' {
 export type AxiosAppTokenOptions = AppTokenOptions
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- `any` keeps both axios type files' signatures assignable */
-type Interceptors = {
+/**
+ * One of an axios instance's interceptor managers (`instance.interceptors.request` or `.response`).
+ *
+ * @example
+ * ```ts
+ * const manager: AxiosInterceptorsLike = axios.create().interceptors.request
+ * ```
+ */
+export type AxiosInterceptorsLike = {
   use(onFulfilled?: any, onRejected?: any, options?: any): number
   eject(id: number): void
 }
@@ -40,7 +48,7 @@ type Interceptors = {
 export interface AxiosInstanceLike {
   defaults: { baseURL?: string | undefined; redact?: string[] | undefined }
   request(config: any): Promise<any>
-  interceptors: { request: Interceptors; response: Interceptors }
+  interceptors: { request: AxiosInterceptorsLike; response: AxiosInterceptorsLike }
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

@@ -1,2 +1,2 @@
 export { attachAppToken } from './attach-app-token.js'
-export type { AxiosAppTokenOptions, AxiosInstanceLike } from './attach-app-token.js'
+export type { AxiosAppTokenOptions, AxiosInstanceLike, AxiosInterceptorsLike } from './attach-app-token.js'

@@ -15,7 +15,7 @@ export type {
   AuthorizerContext,
 } from './auth/types.js'
 export { setAuthorization, abortReason } from './auth/headers.js'
-export type { HeadersLike } from './auth/headers.js'
+export type { HeadersLike, HeaderValue } from './auth/headers.js'
 export { parseWwwAuthenticate, claimsFromChallenge, readClaimsChallenge } from './auth/www-authenticate.js'
 export type { AuthChallenge, ClaimsChallenge } from './auth/www-authenticate.js'
 export { isReplayableBody } from './auth/body.js'

@@ -10,7 +10,7 @@ import { sendWithAppToken } from './send-with-app-token.js'
 
 /**
  * The first handler of a Graph v3 chain: sets the app token on requests to allowed hosts only and
- * lets core decide on the answer (see {@link sendWithAppToken}). Per-request
+ * lets core decide on the answer (the shared send step of both Graph middlewares). Per-request
  * `AuthenticationHandlerOptions` scopes are honoured.
  *
  * @example

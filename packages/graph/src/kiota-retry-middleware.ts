@@ -30,7 +30,7 @@ function sentWith(init: RequestInit) {
 }
 
 /**
- * A Kiota middleware that lets core decide on a 401 (see {@link sendWithAppToken}): one refresh and
+ * A Kiota middleware that lets core decide on a 401 (the shared send step of both Graph middlewares): one refresh and
  * one retry. Claims challenges are left to Kiota, which asks the token provider for those claims
  * itself. Put it first.
  *

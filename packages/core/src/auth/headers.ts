@@ -3,8 +3,23 @@
  * client keeps headers in, and report an abort the way the client's own abort would.
  */
 
-type HeaderValue = string | number | readonly string[] | null | undefined
-/** Headers as clients keep them: a `Headers`, a plain record, or a list of pairs. */
+/**
+ * One header's value as clients keep it.
+ *
+ * @example
+ * ```ts
+ * const value: HeaderValue = ['a', 'b'] // a repeated header
+ * ```
+ */
+export type HeaderValue = string | number | readonly string[] | null | undefined
+/**
+ * Headers as clients keep them: a `Headers`, a plain record, or a list of pairs.
+ *
+ * @example
+ * ```ts
+ * const headers: HeadersLike = { accept: 'application/json' }
+ * ```
+ */
 export type HeadersLike = Headers | Record<string, HeaderValue> | readonly (readonly [string, string])[]
 
 /**
