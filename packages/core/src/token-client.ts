@@ -11,6 +11,7 @@ import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
 import type { Clock, Logger } from './types.js'
+import { credentialReloadChannel, traceTokenRequest, type TokenRequestContext } from './diagnostics.js'
 
 /** One token request as the provider asks for it. */
 export interface TokenRequest {
@@ -18,6 +19,8 @@ export interface TokenRequest {
   scopes: string[]
   claims: string | undefined
   signal: AbortSignal
+  /** Why it is requested (for the `apptoken:token-request` channel). */
+  reason?: TokenRequestContext['reason']
 }
 
 function classify(error: unknown): AttemptFailure {
@@ -71,7 +74,9 @@ export class TokenClient {
   /** A new token, as the cache keeps it (with its `refreshAt`). */
   async token(req: TokenRequest): Promise<CachedToken> {
     const now = this.clock.now()
-    const issued = await this.request(req)
+    const issued = await traceTokenRequest(this.options, this.credential.kind, req, (onRetry) =>
+      this.request(req, onRetry),
+    )
     if (issued.expiresAt - now < SHORT_LIFETIME_MS)
       this.logger?.warn?.(
         {
@@ -92,7 +97,7 @@ export class TokenClient {
     }
   }
 
-  async request(req: TokenRequest): Promise<IssuedToken> {
+  async request(req: TokenRequest, onRetry?: () => void): Promise<IssuedToken> {
     const server = await this.#server(req.tenantId, req.signal)
     const ctx: CredentialContext = {
       clientId: this.options.clientId,
@@ -106,7 +111,10 @@ export class TokenClient {
       http: this.http,
       clock: this.clock,
       logger: this.logger,
-      countRetry: () => void this.retries++,
+      countRetry: () => {
+        this.retries++
+        onRetry?.()
+      },
     }
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
@@ -126,6 +134,12 @@ export class TokenClient {
             { event: 'credential_reloaded', aadsts: error.aadsts },
             'apptoken: credential rejected; reloaded it and retrying',
           )
+          if (credentialReloadChannel.hasSubscribers)
+            credentialReloadChannel.publish({
+              credentialKind: credential.kind,
+              tenantId: req.tenantId,
+              aadsts: error.aadsts,
+            })
           continue
         }
         throw error
@@ -140,7 +154,7 @@ export class TokenClient {
       classify,
       signal: ctx.signal,
       onRetry: ({ retry, delayMs, error }) => {
-        this.retries++
+        ctx.countRetry?.()
         this.logger?.warn?.(
           {
             event: 'retry_scheduled',

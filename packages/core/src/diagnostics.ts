@@ -1,0 +1,259 @@
+import { channel, tracingChannel } from 'node:diagnostics_channel'
+
+/**
+ * The names of the `node:diagnostics_channel` channels apptoken publishes on. Nothing is built or
+ * sent while a channel has no subscriber. No payload ever holds a token, secret or assertion.
+ *
+ * @example
+ * ```ts
+ * import { subscribe } from 'node:diagnostics_channel'
+ * subscribe(ApptokenChannels.cacheLookup, (m) => console.log((m as CacheLookupEvent).result))
+ * ```
+ */
+export const ApptokenChannels = {
+  /** A `TracingChannel` (start/end/asyncStart/asyncEnd/error): each token request that reaches the authority. */
+  tokenRequest: 'apptoken:token-request',
+  /** Every `getToken` answered or missed by the in-process cache: {@link CacheLookupEvent}. */
+  cacheLookup: 'apptoken:cache-lookup',
+  /** A token was stored (from the authority or a shared cache): {@link TokenAcquiredEvent}. */
+  tokenAcquired: 'apptoken:token-acquired',
+  /** A background refresh started: {@link RefreshEvent}. */
+  refreshStart: 'apptoken:refresh-start',
+  /** A background refresh failed; the valid token is still served: {@link RefreshEvent}. */
+  refreshFailed: 'apptoken:refresh-failed',
+  /** An API answered 401 and the request is re-sent with a new token: {@link UnauthorizedRetryEvent}. */
+  unauthorizedRetry: 'apptoken:unauthorized-retry',
+  /** The authority rejected the credential, which reloaded and the request is retried: {@link CredentialReloadEvent}. */
+  credentialReload: 'apptoken:credential-reload',
+  /** A certificate was first used (at load and after each reload): {@link CredentialValidityEvent}. */
+  credentialValidity: 'apptoken:credential-validity',
+  /** A certificate expires within `expiryWarningDays`: {@link CredentialValidityEvent}. */
+  credentialExpiring: 'apptoken:credential-expiring',
+} as const
+
+/**
+ * Context of the `apptoken:token-request` tracing channel. The start fields are set before the
+ * request; `result` or `error` (a `TokenRequestError` has `status` and `aadsts`) and the outcome
+ * fields by the time `asyncEnd`/`error` fire.
+ *
+ * @example
+ * ```ts
+ * tracingChannel<TokenRequestContext>(ApptokenChannels.tokenRequest).subscribe({
+ *   asyncEnd: (ctx) => console.log(ctx.tenantId, ctx.outcome, ctx.retries, ctx.aadsts),
+ *   start() {}, end() {}, asyncStart() {}, error() {},
+ * })
+ * ```
+ */
+export interface TokenRequestContext {
+  clientId: string
+  tenantId: string
+  scopes: readonly string[]
+  /** The credential's `kind`, e.g. `client_secret`, `client_certificate`, `managed_identity`. */
+  credentialKind: string
+  /** Host of the authority (or token endpoint / issuer), e.g. `login.microsoftonline.com`. */
+  authorityHost: string
+  /** Why the token is requested: none cached, a background refresh, or a forced refresh (401, claims). */
+  reason: 'missing' | 'background' | 'forced' | 'claims'
+  /** Retries this request made (set when it settles). */
+  retries: number
+  outcome?: 'success' | 'error'
+  /** On success: when the new token expires (epoch ms). */
+  expiresAt?: number
+  /** On error: the error's `code`, its HTTP status and Entra code when the authority answered. */
+  errorType?: string
+  status?: number
+  aadsts?: string
+  /** Set by the channel on failure: the `ApptokenError` (its message and fields hold no secret). */
+  error?: unknown
+  /** Always undefined: the token never travels on a channel. */
+  result?: undefined
+}
+
+/**
+ * Payload of `apptoken:cache-lookup`. `hit`: served from cache; `stale`: served from cache and a
+ * background refresh is due; `miss`: none usable, a request follows (or joins one in flight).
+ *
+ * @example
+ * ```ts
+ * subscribe(ApptokenChannels.cacheLookup, (m) => hits += (m as CacheLookupEvent).result === 'hit' ? 1 : 0)
+ * ```
+ */
+export interface CacheLookupEvent {
+  result: 'hit' | 'miss' | 'stale'
+  clientId: string
+  /** The tenant asked for, or the provider's default. */
+  tenantId: string
+  /** As passed to `getToken` (a string on the fast path). */
+  scopes: string | readonly string[]
+}
+
+/**
+ * Payload of `apptoken:token-acquired`.
+ *
+ * @example
+ * ```ts
+ * subscribe(ApptokenChannels.tokenAcquired, (m) => console.log(new Date((m as TokenAcquiredEvent).expiresAt)))
+ * ```
+ */
+export interface TokenAcquiredEvent {
+  clientId: string
+  tenantId: string
+  scopes: readonly string[]
+  source: 'authority' | 'shared_cache'
+  expiresAt: number
+  refreshAt: number
+}
+
+/**
+ * Payload of `apptoken:refresh-start` and `apptoken:refresh-failed` (the latter with the error's
+ * code, Entra code and the time of the next attempt).
+ *
+ * @example
+ * ```ts
+ * subscribe(ApptokenChannels.refreshFailed, (m) => alert((m as RefreshEvent).aadsts))
+ * ```
+ */
+export interface RefreshEvent {
+  clientId: string
+  tenantId: string
+  scopes: readonly string[]
+  errorType?: string
+  aadsts?: string
+  nextAttemptAt?: number
+}
+
+/**
+ * Payload of `apptoken:unauthorized-retry`: the origin that really answered 401 (no path or query).
+ *
+ * @example
+ * ```ts
+ * subscribe(ApptokenChannels.unauthorizedRetry, (m) => console.log((m as UnauthorizedRetryEvent).origin))
+ * ```
+ */
+export interface UnauthorizedRetryEvent {
+  origin: string
+  /** Whether the 401 carried a claims challenge (else the token was force-refreshed). */
+  claimsChallenge: boolean
+  tenantId: string
+  scopes: readonly string[]
+}
+
+/**
+ * Payload of `apptoken:credential-reload`.
+ *
+ * @example
+ * ```ts
+ * subscribe(ApptokenChannels.credentialReload, (m) => console.log((m as CredentialReloadEvent).aadsts))
+ * ```
+ */
+export interface CredentialReloadEvent {
+  credentialKind: string
+  tenantId: string
+  aadsts?: string
+}
+
+/**
+ * Payload of `apptoken:credential-validity` and `apptoken:credential-expiring`: a certificate's
+ * validity (its thumbprint is public, the key is never here).
+ *
+ * @example
+ * ```ts
+ * subscribe(ApptokenChannels.credentialExpiring, (m) => page(`certificate expires ${(m as CredentialValidityEvent).notAfter}`))
+ * ```
+ */
+export interface CredentialValidityEvent {
+  credentialKind: string
+  /** SHA-256 thumbprint (base64url), as in the assertion's `x5t#S256`. */
+  thumbprint: string
+  notBefore: number
+  notAfter: number
+  /** Days left before `notAfter` (may be fractional), at the time of the event. */
+  daysLeft: number
+}
+
+/** The channels as objects, created once: `hasSubscribers` is one property read. */
+export const tokenRequestChannel = tracingChannel<unknown, TokenRequestContext>(ApptokenChannels.tokenRequest)
+export const cacheLookupChannel = channel(ApptokenChannels.cacheLookup)
+export const tokenAcquiredChannel = channel(ApptokenChannels.tokenAcquired)
+export const refreshStartChannel = channel(ApptokenChannels.refreshStart)
+export const refreshFailedChannel = channel(ApptokenChannels.refreshFailed)
+export const unauthorizedRetryChannel = channel(ApptokenChannels.unauthorizedRetry)
+export const credentialReloadChannel = channel(ApptokenChannels.credentialReload)
+export const credentialValidityChannel = channel(ApptokenChannels.credentialValidity)
+export const credentialExpiringChannel = channel(ApptokenChannels.credentialExpiring)
+
+const hostOf = (url: string | undefined): string => {
+  if (url === undefined || url === '') return ''
+  try {
+    return new URL(url).host
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Runs one network token request inside the `apptoken:token-request` tracing channel when
+ * someone listens (else just runs it). `run` gets a callback that counts the request's retries.
+ */
+export async function traceTokenRequest<T extends { expiresAt: number }>(
+  options: {
+    clientId: string
+    authorityHost?: string | undefined
+    tokenEndpoint?: string | undefined
+    issuer?: string | undefined
+  },
+  credentialKind: string,
+  req: { tenantId: string; scopes: readonly string[]; reason?: TokenRequestContext['reason'] },
+  run: (onRetry?: () => void) => Promise<T>,
+): Promise<T> {
+  // `hasSubscribers` is missing on runtimes without the TracingChannel getter: no events there.
+  if (tokenRequestChannel.hasSubscribers !== true) return run()
+  const ctx: TokenRequestContext = {
+    clientId: options.clientId,
+    tenantId: req.tenantId,
+    scopes: req.scopes,
+    credentialKind,
+    authorityHost: hostOf(options.authorityHost ?? options.tokenEndpoint ?? options.issuer),
+    reason: req.reason ?? 'missing',
+    retries: 0,
+  }
+  const onRetry = () => void ctx.retries++
+  let issued: T | undefined
+  // The traced function returns nothing: the channel would put its result (the token) on `ctx.result`.
+  await tokenRequestChannel.tracePromise(async () => {
+    try {
+      issued = await run(onRetry)
+      ctx.outcome = 'success'
+      ctx.expiresAt = issued.expiresAt
+    } catch (error) {
+      const { code, status, aadsts } = error as { code?: unknown; status?: unknown; aadsts?: unknown }
+      ctx.outcome = 'error'
+      ctx.errorType = typeof code === 'string' ? code : ((error as Error)?.name ?? 'Error')
+      if (typeof status === 'number') ctx.status = status
+      if (typeof aadsts === 'string') ctx.aadsts = aadsts
+      throw error
+    }
+  }, ctx)
+  return issued!
+}
+
+/** Publishes an `apptoken:unauthorized-retry` event: the origin that answered 401, never its path. */
+export function publishUnauthorizedRetry(
+  url: string | URL,
+  claimsChallenge: boolean,
+  token: { tenantId: string; scopes: readonly string[] },
+): void {
+  let origin = ''
+  try {
+    origin = new URL(url).origin
+  } catch {
+    // a URL the client already used; unparseable here means no origin to report
+  }
+  const event: UnauthorizedRetryEvent = {
+    origin,
+    claimsChallenge,
+    tenantId: token.tenantId,
+    scopes: token.scopes,
+  }
+  unauthorizedRetryChannel.publish(event)
+}
