@@ -33,7 +33,10 @@ try {
   const names = exporter
     .getMetrics()
     .flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name)))
-  assert.ok(names.includes('apptoken.token.requests') && names.includes('apptoken.cache.lookups'), names.join())
+  assert.ok(
+    names.includes('apptoken.token.requests') && names.includes('apptoken.cache.lookups'),
+    names.join(),
+  )
 } finally {
   await close()
 }
