@@ -29,6 +29,7 @@ const skip = (id: CheckResult['id'], title: string, why: string): CheckResult =>
  *
  * @example
  * ```ts
+ * const io: CliIo = { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s), env: process.env }
  * const code = await runDoctor(parseCliArgs(['doctor', '--url', 'https://api.contoso.com/health']), io)
  * ```
  */

@@ -20,6 +20,7 @@ export interface CheckResult {
  *
  * @example
  * ```ts
+ * const stdout = '{"ok":true,"checks":[]}' // what `apptoken doctor --json` printed
  * const report = JSON.parse(stdout) as DoctorReport
  * if (!report.ok) console.log(report.checks.filter((c) => c.status === 'fail'))
  * ```

@@ -10,6 +10,7 @@ import { EXIT, type CliIo } from './io.js'
  *
  * @example
  * ```ts
+ * const io: CliIo = { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s), env: process.env }
  * const code = await runToken(parseCliArgs(['token', 'https://graph.microsoft.com/.default']), io)
  * ```
  */

@@ -6,7 +6,7 @@ import { channel, tracingChannel } from 'node:diagnostics_channel'
  *
  * @example
  * ```ts
- * import { subscribe } from 'node:diagnostics_channel'
+ * const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
  * subscribe(ApptokenChannels.cacheLookup, (m) => console.log((m as CacheLookupEvent).result))
  * ```
  */
@@ -38,7 +38,8 @@ export const ApptokenChannels = {
  *
  * @example
  * ```ts
- * tracingChannel<TokenRequestContext>(ApptokenChannels.tokenRequest).subscribe({
+ * const { tracingChannel } = process.getBuiltinModule('node:diagnostics_channel')
+ * tracingChannel<unknown, TokenRequestContext>(ApptokenChannels.tokenRequest).subscribe({
  *   asyncEnd: (ctx) => console.log(ctx.tenantId, ctx.outcome, ctx.retries, ctx.aadsts),
  *   start() {}, end() {}, asyncStart() {}, error() {},
  * })
@@ -75,7 +76,9 @@ export interface TokenRequestContext {
  *
  * @example
  * ```ts
- * subscribe(ApptokenChannels.cacheLookup, (m) => hits += (m as CacheLookupEvent).result === 'hit' ? 1 : 0)
+ * let hits = 0
+ * const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
+ * subscribe(ApptokenChannels.cacheLookup, (m) => void (hits += (m as CacheLookupEvent).result === 'hit' ? 1 : 0))
  * ```
  */
 export interface CacheLookupEvent {
@@ -92,6 +95,7 @@ export interface CacheLookupEvent {
  *
  * @example
  * ```ts
+ * const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
  * subscribe(ApptokenChannels.tokenAcquired, (m) => console.log(new Date((m as TokenAcquiredEvent).expiresAt)))
  * ```
  */
@@ -110,7 +114,8 @@ export interface TokenAcquiredEvent {
  *
  * @example
  * ```ts
- * subscribe(ApptokenChannels.refreshFailed, (m) => alert((m as RefreshEvent).aadsts))
+ * const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
+ * subscribe(ApptokenChannels.refreshFailed, (m) => console.warn((m as RefreshEvent).aadsts))
  * ```
  */
 export interface RefreshEvent {
@@ -127,6 +132,7 @@ export interface RefreshEvent {
  *
  * @example
  * ```ts
+ * const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
  * subscribe(ApptokenChannels.unauthorizedRetry, (m) => console.log((m as UnauthorizedRetryEvent).origin))
  * ```
  */
@@ -143,6 +149,7 @@ export interface UnauthorizedRetryEvent {
  *
  * @example
  * ```ts
+ * const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
  * subscribe(ApptokenChannels.credentialReload, (m) => console.log((m as CredentialReloadEvent).aadsts))
  * ```
  */
@@ -158,7 +165,8 @@ export interface CredentialReloadEvent {
  *
  * @example
  * ```ts
- * subscribe(ApptokenChannels.credentialExpiring, (m) => page(`certificate expires ${(m as CredentialValidityEvent).notAfter}`))
+ * const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
+ * subscribe(ApptokenChannels.credentialExpiring, (m) => console.warn(`certificate expires ${(m as CredentialValidityEvent).notAfter}`))
  * ```
  */
 export interface CredentialValidityEvent {

@@ -27,7 +27,7 @@ export interface TokenHealth {
  *
  * @example
  * ```ts
- * app.get('/ready', (_req, res) => res.status(provider.health().status === 'failing' ? 503 : 200).end())
+ * const ready = (): number => (provider.health().status === 'failing' ? 503 : 200) // a readiness probe's status code
  * ```
  */
 export interface ProviderHealth {

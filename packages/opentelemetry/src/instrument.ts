@@ -26,7 +26,8 @@ import { ATTR, INSTRUMENTATION_NAME, METRIC } from './names.js'
  *
  * @example
  * ```ts
- * const options: InstrumentApptokenOptions = { meterProvider, tracerProvider }
+ * const { metrics, trace } = await import('@opentelemetry/api')
+ * const options: InstrumentApptokenOptions = { meterProvider: metrics.getMeterProvider(), tracerProvider: trace.getTracerProvider() }
  * ```
  */
 export interface InstrumentApptokenOptions {

@@ -6,7 +6,7 @@ export const INSTRUMENTATION_NAME = '@apptoken/opentelemetry'
  *
  * @example
  * ```ts
- * const requests = metrics.find((m) => m.descriptor.name === METRIC.requests)
+ * const names: string[] = [METRIC.requests, METRIC.duration] // as exported by the SDK's metric readers
  * ```
  */
 export const METRIC = {
@@ -25,7 +25,7 @@ export const METRIC = {
  *
  * @example
  * ```ts
- * span.attributes[ATTR.aadsts] // 'AADSTS7000215'
+ * const isEntraError = (attributes: Record<string, unknown>) => attributes[ATTR.aadsts] !== undefined
  * ```
  */
 export const ATTR = {
