@@ -14,6 +14,8 @@ export async function createContender(name, env) {
       return createFloor(env)
     case 'apptoken':
       return createApptoken(env)
+    case 'apptoken-otel':
+      return createInstrumentedApptoken(env)
     case 'msal':
       return createMsal(env)
     case 'identity':
@@ -68,6 +70,37 @@ async function createApptoken(env) {
     getDefault: () => provider.getToken(SCOPE),
     refresh: () => provider.getToken(SCOPE, { forceRefresh: true }),
     close: () => provider.close(),
+  }
+}
+
+/**
+ * apptoken with `instrumentApptoken()` active on the real OpenTelemetry SDKs (a meter provider with
+ * a reader, a tracer provider with a span processor): what a cache hit costs when someone listens.
+ */
+async function createInstrumentedApptoken(env) {
+  const { instrumentApptoken } = await import('@apptoken/opentelemetry')
+  const { MeterProvider, InMemoryMetricExporter, PeriodicExportingMetricReader, AggregationTemporality } =
+    await import('@opentelemetry/sdk-metrics')
+  const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } =
+    await import('@opentelemetry/sdk-trace-base')
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  })
+  const meterProvider = new MeterProvider({ readers: [reader] })
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())],
+  })
+  const stop = instrumentApptoken({ meterProvider, tracerProvider })
+  const inner = await createApptoken(env)
+  return {
+    ...inner,
+    close: async () => {
+      stop()
+      await inner.close()
+      await meterProvider.shutdown()
+      await tracerProvider.shutdown()
+    },
   }
 }
 

@@ -198,6 +198,36 @@ export function renderReport(r) {
     )
   }
 
+  const diag = Object.entries(r.diagnostics ?? {})
+  if (diag.length > 0) {
+    out.push(
+      '',
+      '### Cached getToken with diagnostics_channel subscribers, µs per call (median; ratio to the awaited floor)',
+      '',
+    )
+    out.push(
+      table(
+        [
+          'tenants cached',
+          'floor, awaited',
+          'apptoken, no subscriber',
+          'apptoken + instrumentApptoken',
+          'instrumented ÷ plain',
+        ],
+        diag.map(([n, row]) => {
+          const f = row.floor.usPerOp
+          return [
+            Number(n).toLocaleString('en-US'),
+            us(f),
+            `${us(row.apptoken.usPerOp)} (${times(ratio(row.apptoken.usPerOp, f))})`,
+            `${us(row['apptoken-otel'].usPerOp)} (${times(ratio(row['apptoken-otel'].usPerOp, f))})`,
+            times(ratio(row['apptoken-otel'].usPerOp, row.apptoken.usPerOp)),
+          ]
+        }),
+      ),
+    )
+  }
+
   out.push('', `### 1,000 concurrent cold calls (same tenant and scope, empty cache)`, '')
   const cold = (c) => r.cold[c] ?? {}
   out.push(

@@ -120,6 +120,7 @@ const results = {
   install: {},
   throughput: {},
   storm: {},
+  diagnostics: {},
   checks: [],
 }
 
@@ -156,6 +157,22 @@ if (results.cached[heapN])
       }),
     ),
   }
+
+// 1b. Cached lookups with nobody listening to the diagnostics channels, and with instrumentApptoken active.
+for (const n of wanted('diagnostics') ? [1, 100] : []) {
+  const contenders = ['floor', 'apptoken', 'apptoken-otel']
+  const runs = Object.fromEntries(contenders.map((c) => [c, []]))
+  for (let rep = 0; rep < settings.repeats(n); rep++) {
+    for (const contender of contenders) {
+      const r = await child({ kind: 'cached', contender, tenants: n, env, settings: loopSettings })
+      runs[contender].push(r)
+      log(
+        `diagnostics ${n} tenants, ${contender} #${rep + 1}: ${r.error ? 'error' : `${r.lookup.usPerOp.toFixed(3)} µs/op`}`,
+      )
+    }
+  }
+  results.diagnostics[n] = Object.fromEntries(contenders.map((c) => [c, summarizeCached(runs[c], c, n)]))
+}
 
 // 2. 1,000 concurrent cold calls.
 for (const contender of wanted('cold') ? ['apptoken', 'msal', 'identity'] : []) {
@@ -392,6 +409,14 @@ function verify(r) {
       `cached ${n}: msal-node made no discovery calls`,
       msalOther.length === 0,
       msalOther.length ? JSON.stringify(Object.fromEntries(msalOther)) : 'token requests only',
+    )
+  }
+  for (const [n, row] of Object.entries(r.diagnostics ?? {})) {
+    const factor = row['apptoken-otel'].usPerOp / row.apptoken.usPerOp
+    add(
+      `diagnostics ${n}: cached getToken with instrumentApptoken within 2× of apptoken without a subscriber`,
+      factor <= 2,
+      `${factor.toFixed(2)}× (${row['apptoken-otel'].usPerOp?.toFixed(3)} vs ${row.apptoken.usPerOp?.toFixed(3)} µs)`,
     )
   }
   const msalColdOther = Object.keys(r.cold.msal?.otherRequests ?? {})

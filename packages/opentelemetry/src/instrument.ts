@@ -70,7 +70,8 @@ export function instrumentApptoken(options: InstrumentApptokenOptions = {}): () 
     description: 'Duration of token requests, retries included',
     unit: 's',
   })
-  const lookups = meter.createCounter(METRIC.cacheLookups, {
+  // Observed, not added per call: a cache hit costs one increment here, not an SDK `add`.
+  const lookups = meter.createObservableCounter(METRIC.cacheLookups, {
     description: 'getToken calls answered (hit, stale) or missed by the in-process cache',
     unit: '{lookup}',
   })
@@ -101,6 +102,12 @@ export function instrumentApptoken(options: InstrumentApptokenOptions = {}): () 
     const now = Date.now()
     for (const c of certificates.values()) result.observe((c.notAfter - now) / 1000, c.attributes)
   }
+  const lookupCounts = { hit: 0, miss: 0, stale: 0 }
+  const observeLookups = (result: { observe(value: number, attributes?: Attributes): void }) => {
+    for (const [key, count] of Object.entries(lookupCounts))
+      if (count > 0) result.observe(count, { [ATTR.cacheResult]: key })
+  }
+  lookups.addCallback(observeLookups)
   tokenExpiry.addCallback(observeTokens)
   credentialExpiry.addCallback(observeCertificates)
 
@@ -156,10 +163,7 @@ export function instrumentApptoken(options: InstrumentApptokenOptions = {}): () 
   channel.subscribe(handlers)
 
   const plain: [string, (message: unknown) => void][] = [
-    [
-      ApptokenChannels.cacheLookup,
-      (m) => lookups.add(1, { [ATTR.cacheResult]: (m as CacheLookupEvent).result }),
-    ],
+    [ApptokenChannels.cacheLookup, (m) => void lookupCounts[(m as CacheLookupEvent).result]++],
     [
       ApptokenChannels.refreshFailed,
       (m) => refreshFailures.add(1, { [ATTR.errorType]: (m as RefreshEvent).errorType ?? 'Error' }),
@@ -204,6 +208,7 @@ export function instrumentApptoken(options: InstrumentApptokenOptions = {}): () 
     stopped = true
     channel.unsubscribe(handlers)
     for (const [name, fn] of plain) unsubscribe(name, fn)
+    lookups.removeCallback(observeLookups)
     tokenExpiry.removeCallback(observeTokens)
     credentialExpiry.removeCallback(observeCertificates)
   }
