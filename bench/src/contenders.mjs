@@ -6,6 +6,7 @@
  *   refresh()       a token that bypasses the cache (for the 401 storm)
  *   close()
  */
+import { pathToFileURL } from 'node:url'
 import { SCOPE } from './config.mjs'
 
 export async function createContender(name, env) {
@@ -16,6 +17,9 @@ export async function createContender(name, env) {
       return createApptoken(env)
     case 'apptoken-otel':
       return createInstrumentedApptoken(env)
+    case 'apptoken-baseline':
+      // Another build of @apptoken/core (APPTOKEN_BASELINE_CORE=/path/to/dist/index.js), e.g. before a change.
+      return createApptoken(env, pathToFileURL(process.env.APPTOKEN_BASELINE_CORE).href)
     case 'msal':
       return createMsal(env)
     case 'identity':
@@ -55,8 +59,8 @@ function createFloor(env) {
   }
 }
 
-async function createApptoken(env) {
-  const { createTokenProvider, clientSecret } = await import('@apptoken/core')
+async function createApptoken(env, core = '@apptoken/core') {
+  const { createTokenProvider, clientSecret } = await import(core)
   const provider = createTokenProvider({
     authorityHost: env.authorityHost,
     tenantId: env.tenantId,

@@ -210,15 +210,18 @@ export function renderReport(r) {
         [
           'tenants cached',
           'floor, awaited',
+          ...(diag[0][1]['apptoken-baseline'] ? ['apptoken, baseline build'] : []),
           'apptoken, no subscriber',
           'apptoken + instrumentApptoken',
           'instrumented ÷ plain',
         ],
         diag.map(([n, row]) => {
           const f = row.floor.usPerOp
+          const base = row['apptoken-baseline']
           return [
             Number(n).toLocaleString('en-US'),
             us(f),
+            ...(base ? [`${us(base.usPerOp)} (${times(ratio(base.usPerOp, f))})`] : []),
             `${us(row.apptoken.usPerOp)} (${times(ratio(row.apptoken.usPerOp, f))})`,
             `${us(row['apptoken-otel'].usPerOp)} (${times(ratio(row['apptoken-otel'].usPerOp, f))})`,
             times(ratio(row['apptoken-otel'].usPerOp, row.apptoken.usPerOp)),

@@ -160,7 +160,9 @@ if (results.cached[heapN])
 
 // 1b. Cached lookups with nobody listening to the diagnostics channels, and with instrumentApptoken active.
 for (const n of wanted('diagnostics') ? [1, 100] : []) {
-  const contenders = ['floor', 'apptoken', 'apptoken-otel']
+  // APPTOKEN_BASELINE_CORE: a build of @apptoken/core from before a change, measured side by side.
+  const baseline = process.env.APPTOKEN_BASELINE_CORE ? ['apptoken-baseline'] : []
+  const contenders = ['floor', ...baseline, 'apptoken', 'apptoken-otel']
   const runs = Object.fromEntries(contenders.map((c) => [c, []]))
   for (let rep = 0; rep < settings.repeats(n); rep++) {
     for (const contender of contenders) {

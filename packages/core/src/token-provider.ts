@@ -159,21 +159,12 @@ class Provider implements TokenProvider {
     }
     const rejected = forceRefresh ? (rejectedToken ?? entry?.cached.accessToken) : undefined
     const reason = claims !== undefined ? 'claims' : forceRefresh ? 'forced' : 'missing'
-    try {
-      const acquired = await this.#flights.run(
-        flightKey,
-        () => this.#acquire(key, tenant, info, claims, rejected, reason),
-        signal,
-      )
-      return acquired.fresh
-    } catch (error) {
-      // No token for this caller: the provider is failing for these scopes until one arrives.
-      const now = this.#clock.now()
-      const current = this.#front.get(key)
-      if (current === undefined || tokenState(current, now) === 'unusable')
-        this.#health.failed(key, tenant, info.scopes, error, now, false)
-      throw error
-    }
+    const acquired = await this.#flights.run(
+      flightKey,
+      () => this.#acquire(key, tenant, info, claims, rejected, reason),
+      signal,
+    )
+    return acquired.fresh
   }
 
   #lookup(result: 'hit' | 'miss' | 'stale', tenantId: string, scopes: string | readonly string[]): void {
@@ -248,12 +239,24 @@ class Provider implements TokenProvider {
       return token
     }
     const shared = this.#shared
-    const token =
-      shared !== undefined && claims === undefined
-        ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
-        : await fetch()
-    if (shared !== undefined && claims !== undefined)
-      await shared.store(this.#keys.sharedKey(info, tenant), token)
+    let token: CachedToken
+    try {
+      token =
+        shared !== undefined && claims === undefined
+          ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
+          : await fetch()
+      if (shared !== undefined && claims !== undefined)
+        await shared.store(this.#keys.sharedKey(info, tenant), token)
+    } catch (error) {
+      // Once per request, however many callers wait on it; a background refresh records its own.
+      if (reason !== 'background' && (error as { code?: string }).code !== 'ERR_CLOSED') {
+        const now = this.#clock.now()
+        const current = this.#front.get(key)
+        const valid = current !== undefined && tokenState(current, now) !== 'unusable'
+        this.#health.failed(key, tenant, info.scopes, error, now, valid)
+      }
+      throw error
+    }
     const entry = makeEntry(token, this.#clock.now())
     this.#front.set(key, entry)
     this.#health.succeeded(key, tenant, info.scopes)
