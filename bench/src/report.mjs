@@ -77,6 +77,23 @@ export function evaluateTargets(r) {
       : undefined,
   )
 
+  // Cached getToken with instrumentApptoken active (real OpenTelemetry SDKs), against apptoken with
+  // no subscriber, in the same run: the worst cache size.
+  const diag = Object.entries(r.diagnostics ?? {}).map(([n, row]) => ({
+    n: Number(n),
+    v: ratio(row['apptoken-otel']?.usPerOp, row.apptoken?.usPerOp),
+  }))
+  const diagWorst = diag.reduce((a, b) => ((b.v ?? Infinity) > (a?.v ?? -Infinity) ? b : a), diag[0])
+  add(
+    'cached getToken with instrumentApptoken within 2× of no subscriber',
+    '≤ 2×',
+    diagWorst === undefined
+      ? 'n/a'
+      : `worst ${times(diagWorst.v)} at ${plural(diagWorst.n, 'tenant')} (${diag.map((x) => `${x.n.toLocaleString('en-US')}: ${times(x.v)}`).join(', ')})`,
+    diagWorst?.v === undefined ? null : diagWorst.v <= 2,
+    diagWorst?.v !== undefined && diagWorst.v > 2 ? `${times(diagWorst.v / 2)} over the target` : undefined,
+  )
+
   const imp = r.import.apptoken?.ms
   add(
     '@apptoken/core import time',

@@ -413,14 +413,6 @@ function verify(r) {
       msalOther.length ? JSON.stringify(Object.fromEntries(msalOther)) : 'token requests only',
     )
   }
-  for (const [n, row] of Object.entries(r.diagnostics ?? {})) {
-    const factor = row['apptoken-otel'].usPerOp / row.apptoken.usPerOp
-    add(
-      `diagnostics ${n}: cached getToken with instrumentApptoken within 2× of apptoken without a subscriber`,
-      factor <= 2,
-      `${factor.toFixed(2)}× (${row['apptoken-otel'].usPerOp?.toFixed(3)} vs ${row.apptoken.usPerOp?.toFixed(3)} µs)`,
-    )
-  }
   const msalColdOther = Object.keys(r.cold.msal?.otherRequests ?? {})
   add(
     'cold: msal-node made no discovery calls',
