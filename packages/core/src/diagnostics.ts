@@ -214,8 +214,8 @@ export async function traceTokenRequest<T extends { expiresAt: number }>(
   req: { tenantId: string; scopes: readonly string[]; reason?: TokenRequestContext['reason'] },
   run: (onRetry?: () => void) => Promise<T>,
 ): Promise<T> {
-  // `hasSubscribers` is missing on runtimes without the TracingChannel getter: no events there.
-  if (tokenRequestChannel.hasSubscribers !== true) return run()
+  // Bun's TracingChannel lacks the `hasSubscribers` getter: ask its start channel there.
+  if ((tokenRequestChannel.hasSubscribers ?? tokenRequestChannel.start.hasSubscribers) !== true) return run()
   const ctx: TokenRequestContext = {
     clientId: options.clientId,
     tenantId: req.tenantId,
