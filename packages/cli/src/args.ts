@@ -1,6 +1,14 @@
 import { parseArgs } from 'node:util'
 
-/** The parsed command line. */
+/**
+ * The parsed command line.
+ *
+ * @example
+ * ```ts
+ * const args: CliArgs = parseCliArgs(['doctor', '--scope', 'api://my-api/.default'])
+ * if (args.command === 'doctor') console.log(args.scope)
+ * ```
+ */
 export interface CliArgs {
   command: 'token' | 'doctor' | 'help'
   scope: string | undefined
@@ -13,11 +21,26 @@ export interface CliArgs {
   certificate: string | undefined
 }
 
-/** A usage error: the message says what was wrong; exit code 2. */
+/**
+ * A usage error (unknown command, missing scope): the message says what was wrong; exit code 2.
+ *
+ * @example
+ * ```ts
+ * try { parseCliArgs(['frobnicate']) } catch (e) { if (e instanceof UsageError) console.error(e.message) }
+ * ```
+ */
 export class UsageError extends Error {
   readonly code = 'ERR_USAGE'
 }
 
+/**
+ * The help text `apptoken --help` prints.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(USAGE)
+ * ```
+ */
 export const USAGE = `Usage:
   apptoken token <scope> [--json]                 print an app token (--json: with its decoded claims)
   apptoken doctor [--scope <scope>] [--url <api>] [--json]

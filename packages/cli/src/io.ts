@@ -16,5 +16,13 @@ export interface CliIo {
   cwd?: string
 }
 
-/** Exit codes: 0 all passed, 1 a check or the token request failed, 2 usage or configuration error. */
+/**
+ * Exit codes: 0 all passed, 1 a check or the token request failed, 2 usage or configuration error.
+ *
+ * @example
+ * ```ts
+ * const io: CliIo = { stdout: () => {}, stderr: () => {}, env: process.env }
+ * if ((await runCli(['doctor'], io)) === EXIT.usage) console.error('fix the configuration first')
+ * ```
+ */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const

@@ -1,4 +1,11 @@
-/** The instrumentation scope name of the meter and the tracer. */
+/**
+ * The instrumentation scope name of the meter and the tracer.
+ *
+ * @example
+ * ```ts
+ * const isOurs = (scope: { name: string }) => scope.name === INSTRUMENTATION_NAME
+ * ```
+ */
 export const INSTRUMENTATION_NAME = '@apptoken/opentelemetry'
 
 /**

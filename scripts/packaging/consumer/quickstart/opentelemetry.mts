@@ -24,7 +24,6 @@ try {
   const stop = instrumentApptoken()
   await provider.getToken(scopes)
   await provider.getToken(scopes) // a cache hit: counted, no span
-  stop()
   assert.deepEqual(
     spans.getFinishedSpans().map((s) => s.name),
     ['apptoken token_request'],
@@ -37,6 +36,7 @@ try {
     names.includes('apptoken.token.requests') && names.includes('apptoken.cache.lookups'),
     names.join(),
   )
+  stop() // on shutdown, after the last export: the observed counters stop with it
 } finally {
   await close()
 }
