@@ -11,7 +11,8 @@ import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
 import type { Clock, Logger } from './types.js'
-import { credentialReloadChannel, traceTokenRequest, type TokenRequestContext } from './diagnostics.js'
+import { credentialReloadChannel, traceTokenRequest } from './diagnostics-publish.js'
+import type { TokenRequestContext } from './diagnostics.js'
 
 /** One token request as the provider asks for it. */
 export interface TokenRequest {

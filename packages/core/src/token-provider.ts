@@ -9,10 +9,10 @@ import { createHttpTransport } from './http.js'
 import { HealthTracker, type ProviderHealth } from './health.js'
 import {
   cacheLookupChannel,
-  refreshFailedChannel,
+  publishRefreshFailed,
   refreshStartChannel,
   tokenAcquiredChannel,
-} from './diagnostics.js'
+} from './diagnostics-publish.js'
 import { resolveOptions, type TokenProviderOptions } from './options.js'
 import { makeEntry, mayRefresh, refreshFailed, tokenState, type Entry } from './refresh-policy.js'
 import { makeAccessToken } from './access-token.js'
@@ -192,17 +192,7 @@ class Provider implements TokenProvider {
         const failedAt = this.#clock.now()
         const nextAttemptAt = refreshFailed(entry, failedAt)
         this.#health.failed(key, tenant, info.scopes, error, failedAt, true)
-        if (refreshFailedChannel.hasSubscribers) {
-          const { code, aadsts } = error as { code?: string; aadsts?: string }
-          refreshFailedChannel.publish({
-            clientId: this.clientId,
-            tenantId: tenant,
-            scopes: info.scopes,
-            errorType: code,
-            aadsts,
-            nextAttemptAt,
-          })
-        }
+        publishRefreshFailed(this.clientId, tenant, info.scopes, error, nextAttemptAt)
         this.#logger?.warn?.(
           {
             event: 'refresh_failed',

@@ -1,4 +1,4 @@
-import { publishUnauthorizedRetry, unauthorizedRetryChannel } from '../diagnostics.js'
+import { publishUnauthorizedRetry, unauthorizedRetryChannel } from '../diagnostics-publish.js'
 import { ConfigurationError } from '../errors.js'
 import { normalizeScopes, validateEntraScopes } from '../scopes.js'
 import type { TokenProvider } from '../token-provider.js'

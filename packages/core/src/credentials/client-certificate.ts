@@ -1,9 +1,6 @@
 import type { ClientAuthentication, ClientCredential, CredentialContext } from '../credential.js'
-import {
-  credentialExpiringChannel,
-  credentialValidityChannel,
-  type CredentialValidityEvent,
-} from '../diagnostics.js'
+import { credentialExpiringChannel, credentialValidityChannel } from '../diagnostics-publish.js'
+import type { CredentialValidityEvent } from '../diagnostics.js'
 import { ConfigurationError } from '../errors.js'
 import { assertionForm, signClientAssertion, type AssertionAlgorithm } from './assertion.js'
 import type { CertificateMaterial } from './certificate-material.js'
