@@ -6,6 +6,7 @@
  *   refresh()       a token that bypasses the cache (for the 401 storm)
  *   close()
  */
+import { pathToFileURL } from 'node:url'
 import { SCOPE } from './config.mjs'
 
 export async function createContender(name, env) {
@@ -14,6 +15,11 @@ export async function createContender(name, env) {
       return createFloor(env)
     case 'apptoken':
       return createApptoken(env)
+    case 'apptoken-otel':
+      return createInstrumentedApptoken(env)
+    case 'apptoken-baseline':
+      // Another build of @apptoken/core (APPTOKEN_BASELINE_CORE=/path/to/dist/index.js), e.g. before a change.
+      return createApptoken(env, pathToFileURL(process.env.APPTOKEN_BASELINE_CORE).href)
     case 'msal':
       return createMsal(env)
     case 'identity':
@@ -53,8 +59,8 @@ function createFloor(env) {
   }
 }
 
-async function createApptoken(env) {
-  const { createTokenProvider, clientSecret } = await import('@apptoken/core')
+async function createApptoken(env, core = '@apptoken/core') {
+  const { createTokenProvider, clientSecret } = await import(core)
   const provider = createTokenProvider({
     authorityHost: env.authorityHost,
     tenantId: env.tenantId,
@@ -68,6 +74,37 @@ async function createApptoken(env) {
     getDefault: () => provider.getToken(SCOPE),
     refresh: () => provider.getToken(SCOPE, { forceRefresh: true }),
     close: () => provider.close(),
+  }
+}
+
+/**
+ * apptoken with `instrumentApptoken()` active on the real OpenTelemetry SDKs (a meter provider with
+ * a reader, a tracer provider with a span processor): what a cache hit costs when someone listens.
+ */
+async function createInstrumentedApptoken(env) {
+  const { instrumentApptoken } = await import('@apptoken/opentelemetry')
+  const { MeterProvider, InMemoryMetricExporter, PeriodicExportingMetricReader, AggregationTemporality } =
+    await import('@opentelemetry/sdk-metrics')
+  const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } =
+    await import('@opentelemetry/sdk-trace-base')
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  })
+  const meterProvider = new MeterProvider({ readers: [reader] })
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())],
+  })
+  const stop = instrumentApptoken({ meterProvider, tracerProvider })
+  const inner = await createApptoken(env)
+  return {
+    ...inner,
+    close: async () => {
+      stop()
+      await inner.close()
+      await meterProvider.shutdown()
+      await tracerProvider.shutdown()
+    },
   }
 }
 

@@ -77,6 +77,23 @@ export function evaluateTargets(r) {
       : undefined,
   )
 
+  // Cached getToken with instrumentApptoken active (real OpenTelemetry SDKs), against apptoken with
+  // no subscriber, in the same run: the worst cache size.
+  const diag = Object.entries(r.diagnostics ?? {}).map(([n, row]) => ({
+    n: Number(n),
+    v: ratio(row['apptoken-otel']?.usPerOp, row.apptoken?.usPerOp),
+  }))
+  const diagWorst = diag.reduce((a, b) => ((b.v ?? Infinity) > (a?.v ?? -Infinity) ? b : a), diag[0])
+  add(
+    'cached getToken with instrumentApptoken within 2× of no subscriber',
+    '≤ 2×',
+    diagWorst === undefined
+      ? 'n/a'
+      : `worst ${times(diagWorst.v)} at ${plural(diagWorst.n, 'tenant')} (${diag.map((x) => `${x.n.toLocaleString('en-US')}: ${times(x.v)}`).join(', ')})`,
+    diagWorst?.v === undefined ? null : diagWorst.v <= 2,
+    diagWorst?.v !== undefined && diagWorst.v > 2 ? `${times(diagWorst.v / 2)} over the target` : undefined,
+  )
+
   const imp = r.import.apptoken?.ms
   add(
     '@apptoken/core import time',
@@ -195,6 +212,39 @@ export function renderReport(r) {
     out.push(
       '',
       `Single-tenant call without options (\`getToken(scope)\`): floor ${us(one.floor.defaultUsPerOp)}, apptoken ${us(one.apptoken.defaultUsPerOp)} (${times(ratio(one.apptoken.defaultUsPerOp, one.floor.defaultUsPerOp))}), msal-node ${us(one.msal.defaultUsPerOp)}, @azure/identity ${us(one.identity.defaultUsPerOp)}.`,
+    )
+  }
+
+  const diag = Object.entries(r.diagnostics ?? {})
+  if (diag.length > 0) {
+    out.push(
+      '',
+      '### Cached getToken with diagnostics_channel subscribers, µs per call (median; ratio to the awaited floor)',
+      '',
+    )
+    out.push(
+      table(
+        [
+          'tenants cached',
+          'floor, awaited',
+          ...(diag[0][1]['apptoken-baseline'] ? ['apptoken, baseline build'] : []),
+          'apptoken, no subscriber',
+          'apptoken + instrumentApptoken',
+          'instrumented ÷ plain',
+        ],
+        diag.map(([n, row]) => {
+          const f = row.floor.usPerOp
+          const base = row['apptoken-baseline']
+          return [
+            Number(n).toLocaleString('en-US'),
+            us(f),
+            ...(base ? [`${us(base.usPerOp)} (${times(ratio(base.usPerOp, f))})`] : []),
+            `${us(row.apptoken.usPerOp)} (${times(ratio(row.apptoken.usPerOp, f))})`,
+            `${us(row['apptoken-otel'].usPerOp)} (${times(ratio(row['apptoken-otel'].usPerOp, f))})`,
+            times(ratio(row['apptoken-otel'].usPerOp, row.apptoken.usPerOp)),
+          ]
+        }),
+      ),
     )
   }
 

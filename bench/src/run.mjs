@@ -120,6 +120,7 @@ const results = {
   install: {},
   throughput: {},
   storm: {},
+  diagnostics: {},
   checks: [],
 }
 
@@ -156,6 +157,24 @@ if (results.cached[heapN])
       }),
     ),
   }
+
+// 1b. Cached lookups with nobody listening to the diagnostics channels, and with instrumentApptoken active.
+for (const n of wanted('diagnostics') ? [1, 100] : []) {
+  // APPTOKEN_BASELINE_CORE: a build of @apptoken/core from before a change, measured side by side.
+  const baseline = process.env.APPTOKEN_BASELINE_CORE ? ['apptoken-baseline'] : []
+  const contenders = ['floor', ...baseline, 'apptoken', 'apptoken-otel']
+  const runs = Object.fromEntries(contenders.map((c) => [c, []]))
+  for (let rep = 0; rep < settings.repeats(n); rep++) {
+    for (const contender of contenders) {
+      const r = await child({ kind: 'cached', contender, tenants: n, env, settings: loopSettings })
+      runs[contender].push(r)
+      log(
+        `diagnostics ${n} tenants, ${contender} #${rep + 1}: ${r.error ? 'error' : `${r.lookup.usPerOp.toFixed(3)} µs/op`}`,
+      )
+    }
+  }
+  results.diagnostics[n] = Object.fromEntries(contenders.map((c) => [c, summarizeCached(runs[c], c, n)]))
+}
 
 // 2. 1,000 concurrent cold calls.
 for (const contender of wanted('cold') ? ['apptoken', 'msal', 'identity'] : []) {

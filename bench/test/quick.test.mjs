@@ -34,6 +34,7 @@ describe('bench --quick', () => {
       'cached',
       'checks',
       'cold',
+      'diagnostics',
       'heap',
       'import',
       'install',
@@ -87,7 +88,7 @@ describe('bench --quick', () => {
   it('measures import time, skips install size, and judges each target', () => {
     for (const name of ['apptoken', 'msal', 'identity']) expect(results.import[name].ms).toBeGreaterThan(0)
     expect(results.install).toEqual({ skipped: 'skipped in --quick' })
-    expect(results.targets).toHaveLength(6)
+    expect(results.targets).toHaveLength(7)
     expect(results.targets.at(-1).met).toBeNull()
   })
 

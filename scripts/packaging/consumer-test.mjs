@@ -20,6 +20,7 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
 const QUICK_START_EXTRAS = {
   graph: ['@microsoft/kiota-http-fetchlibrary'],
   azure: ['@azure/keyvault-secrets'],
+  opentelemetry: ['@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-metrics'],
 }
 
 /**

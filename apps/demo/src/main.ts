@@ -163,6 +163,7 @@ async function main(argv: string[]): Promise<number> {
       result,
       traffic: clients.traffic,
       stats: provider.stats(),
+      health: provider.health(),
       byScope: tokenLog.tally.acquired,
       server: offline?.records(),
       durationMs: performance.now(),

@@ -1,4 +1,4 @@
-import type { TokenProviderStats } from '@apptoken/core'
+import type { ProviderHealth, TokenProviderStats } from '@apptoken/core'
 import type { Adapter, Traffic } from './clients.js'
 import type { JobResult } from './job.js'
 import type { ServerRecords } from './offline.js'
@@ -21,6 +21,8 @@ export interface Summary {
     retries: number
   }
   revocation: JobResult['revocation']
+  /** provider.health() at the end of the run: what a readiness probe would see. */
+  health: ProviderHealth
   /** Offline: what the embedded servers recorded, to check the numbers above against. */
   server?: ServerRecords
   /** Wall time since the process started (start-up and shutdown of the embedded servers included). */
@@ -34,6 +36,7 @@ export interface SummaryInput {
   result: JobResult
   traffic: Traffic
   stats: TokenProviderStats
+  health: ProviderHealth
   byScope: Record<string, number>
   server: ServerRecords | undefined
   durationMs: number
@@ -62,6 +65,7 @@ export function buildSummary(input: SummaryInput): Summary {
     adapters,
     tokens: { requests: tokenRequests, byScope: input.byScope, cacheHits, backgroundRefreshes, retries },
     revocation: input.result.revocation,
+    health: input.health,
     ...(input.server && { server: input.server }),
     durationMs: Math.round(input.durationMs),
   }
@@ -99,6 +103,12 @@ export function formatSummary(summary: Summary): string {
   lines.push(`  cache hits        ${t.cacheHits}`)
   if (t.retries > 0 || t.backgroundRefreshes > 0)
     lines.push(`  token retries     ${t.retries}, background refreshes ${t.backgroundRefreshes}`)
+  const h = summary.health
+  const failing = h.tokens.filter((tk) => tk.consecutiveFailures > 0).length
+  lines.push(
+    `  health            ${h.status}, ${h.tokens.length} token${h.tokens.length === 1 ? '' : 's'} cached` +
+      (failing > 0 ? `, ${failing} with failures` : ''),
+  )
   if (summary.server) {
     const s = summary.server
     const tokens = Object.values(s.tokenRequests).reduce((a, b) => a + b, 0)

@@ -54,6 +54,15 @@ describe('offline, --json', () => {
     expect(summary.tokens.cacheHits).toBe(calls - 2)
   })
 
+  it('reports health(): ok, with the two cached tokens and no failures', () => {
+    expect(summary.health.status).toBe('ok')
+    expect(summary.health.tokens.map((t) => t.scopes).sort()).toEqual([[API_SCOPE], [GRAPH_SCOPE]].sort())
+    for (const t of summary.health.tokens) {
+      expect(t.consecutiveFailures).toBe(0)
+      expect(t.expiresAt).toBeGreaterThan(Date.now())
+    }
+  })
+
   it('reports how long the run took', () => {
     expect(summary.durationMs).toBeGreaterThan(0)
   })
@@ -73,6 +82,7 @@ describe('offline, for people', () => {
     expect(run.stdout).toContain('  page 1: 100 users (100 so far)')
     expect(run.stdout).toContain('  420 users in 5 pages')
     expect(run.stdout).not.toContain('\r')
+    expect(run.stdout).toMatch(/ {2}health {12}ok, 2 tokens cached\n/)
     expect(run.stdout).toMatch(/axios\s+GET 401 → one forced refresh → retried once → 200/)
     expect(run.stdout).toMatch(/ky\s+GET using the refreshed token from the cache → 200/)
     expect(lines).toContainEqual(expect.stringMatching(/^\s+axios\s+3\s+4\s+1$/))

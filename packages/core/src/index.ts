@@ -1,5 +1,16 @@
 export { createTokenProvider } from './token-provider.js'
 export type { TokenProvider, TokenProviderStats } from './token-provider.js'
+export type { ProviderHealth, TokenHealth } from './health.js'
+export { ApptokenChannels } from './diagnostics.js'
+export type {
+  TokenRequestContext,
+  CacheLookupEvent,
+  TokenAcquiredEvent,
+  RefreshEvent,
+  UnauthorizedRetryEvent,
+  CredentialReloadEvent,
+  CredentialValidityEvent,
+} from './diagnostics.js'
 export type { TokenProviderOptions } from './options.js'
 export type { AccessToken, GetTokenOptions, Logger, Clock, RetryOptions } from './types.js'
 export { clientSecret } from './credentials/client-secret.js'

@@ -17,7 +17,12 @@ const formEncode = (value: string): string => new URLSearchParams({ v: value }).
 
 /** The spellings a value takes on the wire and in JSON: raw, percent-encoded, form-encoded, JSON-escaped. */
 function spellings(value: string): string[] {
-  const out = new Set([value, encodeURIComponent(value), formEncode(value), JSON.stringify(value).slice(1, -1)])
+  const out = new Set([
+    value,
+    encodeURIComponent(value),
+    formEncode(value),
+    JSON.stringify(value).slice(1, -1),
+  ])
   return [...out].filter((s) => s.length >= MIN_LENGTH)
 }
 

@@ -11,6 +11,8 @@ import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
 import type { Clock, Logger } from './types.js'
+import { credentialReloadChannel, traceTokenRequest } from './diagnostics-publish.js'
+import type { TokenRequestContext } from './diagnostics.js'
 
 /** One token request as the provider asks for it. */
 export interface TokenRequest {
@@ -20,6 +22,8 @@ export interface TokenRequest {
   signal: AbortSignal
   /** The token this request replaces (a 401 or claims challenge), for credentials that report it. */
   rejectedToken?: string | undefined
+  /** Why it is requested (for the `apptoken:token-request` channel). */
+  reason?: TokenRequestContext['reason']
 }
 
 function classify(error: unknown): AttemptFailure {
@@ -73,7 +77,9 @@ export class TokenClient {
   /** A new token, as the cache keeps it (with its `refreshAt`). */
   async token(req: TokenRequest): Promise<CachedToken> {
     const now = this.clock.now()
-    const issued = await this.request(req)
+    const issued = await traceTokenRequest(this.options, this.credential.kind, req, (onRetry) =>
+      this.request(req, onRetry),
+    )
     if (issued.expiresAt - now < SHORT_LIFETIME_MS)
       this.logger?.warn?.(
         {
@@ -94,7 +100,7 @@ export class TokenClient {
     }
   }
 
-  async request(req: TokenRequest): Promise<IssuedToken> {
+  async request(req: TokenRequest, onRetry?: () => void): Promise<IssuedToken> {
     const server = await this.#server(req.tenantId, req.signal)
     const ctx: CredentialContext = {
       clientId: this.options.clientId,
@@ -110,7 +116,10 @@ export class TokenClient {
       http: this.http,
       clock: this.clock,
       logger: this.logger,
-      countRetry: () => void this.retries++,
+      countRetry: () => {
+        this.retries++
+        onRetry?.()
+      },
     }
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
@@ -130,6 +139,12 @@ export class TokenClient {
             { event: 'credential_reloaded', aadsts: error.aadsts },
             'apptoken: credential rejected; reloaded it and retrying',
           )
+          if (credentialReloadChannel.hasSubscribers)
+            credentialReloadChannel.publish({
+              credentialKind: credential.kind,
+              tenantId: req.tenantId,
+              aadsts: error.aadsts,
+            })
           continue
         }
         throw error
@@ -144,7 +159,7 @@ export class TokenClient {
       classify,
       signal: ctx.signal,
       onRetry: ({ retry, delayMs, error }) => {
-        this.retries++
+        ctx.countRetry?.()
         this.logger?.warn?.(
           {
             event: 'retry_scheduled',

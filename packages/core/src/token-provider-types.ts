@@ -1,3 +1,4 @@
+import type { ProviderHealth } from './health.js'
 import type { TokenCredential } from './token-credential.js'
 import type { AccessToken, GetTokenOptions } from './types.js'
 
@@ -39,6 +40,11 @@ export interface TokenProvider {
   /** An `@azure/core-auth` TokenCredential over this provider, for Azure SDK clients. */
   toTokenCredential(): TokenCredential
   stats(): TokenProviderStats
+  /**
+   * For readiness probes: `ok`, `degraded` (a background refresh failed, a valid token is still
+   * served) or `failing` (a request got no valid token), with each cached tenant+scopes.
+   */
+  health(): ProviderHealth
   /** Aborts in-flight token requests (their callers get a `ClosedError`) and closes the HTTP agent. */
   close(): Promise<void>
 }

@@ -6,6 +6,13 @@ import { checkClaimsJson } from './claims.js'
 import { AbortError, ClosedError } from './errors.js'
 import { ForcedRefreshGate } from './forced-refresh-gate.js'
 import { createHttpTransport } from './http.js'
+import { HealthTracker, type ProviderHealth } from './health.js'
+import {
+  cacheLookupChannel,
+  publishRefreshFailed,
+  refreshStartChannel,
+  tokenAcquiredChannel,
+} from './diagnostics-publish.js'
 import { resolveOptions, type TokenProviderOptions } from './options.js'
 import { makeEntry, mayRefresh, refreshFailed, tokenState, type Entry } from './refresh-policy.js'
 import { makeAccessToken } from './access-token.js'
@@ -15,6 +22,7 @@ import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
 import { TokenKeys, type ScopeInfo } from './token-keys.js'
 import type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
+import type { TokenRequestContext } from './diagnostics.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
 
 export type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
@@ -40,6 +48,7 @@ class Provider implements TokenProvider {
   readonly #client: TokenClient
   readonly #closing = new AbortController()
   readonly #closeHttp: () => Promise<void>
+  readonly #health: HealthTracker
   #stats = { tokenRequests: 0, cacheHits: 0, backgroundRefreshes: 0 }
 
   constructor(options: TokenProviderOptions) {
@@ -57,6 +66,7 @@ class Provider implements TokenProvider {
         ? undefined
         : new SharedTier(options.cache, this.#clock, this.#logger)
     this.#gate = new ForcedRefreshGate(maxEntries)
+    this.#health = new HealthTracker(maxEntries)
     this.#keys = new TokenKeys({
       authority: opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '',
       clientId: opts.clientId,
@@ -89,6 +99,9 @@ class Provider implements TokenProvider {
         const entry = this.#front.get(key)
         if (entry !== undefined && tokenState(entry, this.#clock.now()) === 'fresh') {
           this.#stats.cacheHits++
+          // The one check the hot path pays when nobody listens.
+          if (cacheLookupChannel.hasSubscribers)
+            this.#lookup('hit', options?.tenantId ?? entry.cached.tenantId, scopes)
           return entry.hit
         }
       }
@@ -113,6 +126,8 @@ class Provider implements TokenProvider {
       if (!forceRefresh) {
         if (state === 'due') this.#refreshInBackground(key, entry, tenant, info, now)
         this.#stats.cacheHits++
+        if (cacheLookupChannel.hasSubscribers)
+          this.#lookup(state === 'due' ? 'stale' : 'hit', tenant, info.scopes)
         this.#logger?.debug?.(
           { event: 'cache_hit', tenantId: tenant, scopes: info.scopes },
           'apptoken: token served from cache',
@@ -122,6 +137,8 @@ class Provider implements TokenProvider {
       // Someone already replaced the token the API rejected: use theirs, no request.
       if (rejectedToken !== undefined && entry.cached.accessToken !== rejectedToken) return entry.cached
     }
+    if (!usable && !forceRefresh && claims === undefined && cacheLookupChannel.hasSubscribers)
+      this.#lookup('miss', tenant, info.scopes)
     const flightKey = claims === undefined ? key : `${key}\u0000${claims}`
     // A 401-driven refresh (an adapter names the token the API rejected) is coalesced per token and rate-limited.
     if (rejectedToken !== undefined && usable) {
@@ -142,12 +159,17 @@ class Provider implements TokenProvider {
     }
     // The token being replaced: named by a 401 retry, else the cached one a forced refresh or claims challenge replaces.
     const rejected = forceRefresh || claims !== undefined ? (rejectedToken ?? entry?.cached.accessToken) : undefined
+    const reason = claims !== undefined ? 'claims' : forceRefresh ? 'forced' : 'missing'
     const acquired = await this.#flights.run(
       flightKey,
-      () => this.#acquire(key, tenant, info, claims, rejected),
+      () => this.#acquire(key, tenant, info, claims, rejected, reason),
       signal,
     )
     return acquired.fresh
+  }
+
+  #lookup(result: 'hit' | 'miss' | 'stale', tenantId: string, scopes: string | readonly string[]): void {
+    cacheLookupChannel.publish({ result, clientId: this.clientId, tenantId, scopes })
   }
 
   /** The task of a flight joined while it runs: never called, the running flight answers. */
@@ -158,15 +180,20 @@ class Provider implements TokenProvider {
   #refreshInBackground(key: string, entry: Entry, tenant: string, info: ScopeInfo, now: number): void {
     if (this.#flights.has(key) || !mayRefresh(entry, now)) return
     this.#stats.backgroundRefreshes++
+    if (refreshStartChannel.hasSubscribers)
+      refreshStartChannel.publish({ clientId: this.clientId, tenantId: tenant, scopes: info.scopes })
     this.#logger?.debug?.(
       { event: 'refresh_started', tenantId: tenant, scopes: info.scopes },
       'apptoken: background refresh started',
     )
     this.#flights
-      .run(key, () => this.#acquire(key, tenant, info, undefined, undefined))
+      .run(key, () => this.#acquire(key, tenant, info, undefined, undefined, 'background'))
       .catch((error: unknown) => {
         // Keep serving the valid token; try again after a growing pause.
-        const nextAttemptAt = refreshFailed(entry, this.#clock.now())
+        const failedAt = this.#clock.now()
+        const nextAttemptAt = refreshFailed(entry, failedAt)
+        this.#health.failed(key, tenant, info.scopes, error, failedAt, true)
+        publishRefreshFailed(this.clientId, tenant, info.scopes, error, nextAttemptAt)
         this.#logger?.warn?.(
           {
             event: 'refresh_failed',
@@ -186,6 +213,7 @@ class Provider implements TokenProvider {
     info: ScopeInfo,
     claims: string | undefined,
     rejected: string | undefined,
+    reason: TokenRequestContext['reason'],
   ): Promise<Acquired> {
     const signal = this.#closing.signal
     let fetched = false
@@ -197,19 +225,43 @@ class Provider implements TokenProvider {
         claims,
         signal,
         rejectedToken: rejected,
+        reason,
       })
       fetched = true
       return token
     }
     const shared = this.#shared
-    const token =
-      shared !== undefined && claims === undefined
-        ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
-        : await fetch()
-    if (shared !== undefined && claims !== undefined)
-      await shared.store(this.#keys.sharedKey(info, tenant), token)
+    let token: CachedToken
+    try {
+      token =
+        shared !== undefined && claims === undefined
+          ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
+          : await fetch()
+      if (shared !== undefined && claims !== undefined)
+        await shared.store(this.#keys.sharedKey(info, tenant), token)
+    } catch (error) {
+      // Once per request, however many callers wait on it; a background refresh records its own.
+      if (reason !== 'background' && (error as { code?: string }).code !== 'ERR_CLOSED') {
+        const now = this.#clock.now()
+        const current = this.#front.get(key)
+        const valid = current !== undefined && tokenState(current, now) !== 'unusable'
+        this.#health.failed(key, tenant, info.scopes, error, now, valid)
+      }
+      throw error
+    }
     const entry = makeEntry(token, this.#clock.now())
     this.#front.set(key, entry)
+    this.#health.succeeded(key, tenant, info.scopes)
+    if (tokenAcquiredChannel.hasSubscribers) {
+      tokenAcquiredChannel.publish({
+        clientId: this.clientId,
+        tenantId: tenant,
+        scopes: info.scopes,
+        source: fetched ? 'authority' : 'shared_cache',
+        expiresAt: token.expiresAt,
+        refreshAt: token.refreshAt,
+      })
+    }
     this.#logger?.info?.(
       {
         event: 'token_acquired',
@@ -226,6 +278,10 @@ class Provider implements TokenProvider {
 
   toTokenCredential(): TokenCredential {
     return toTokenCredential(this)
+  }
+
+  health(): ProviderHealth {
+    return this.#health.health((key) => this.#front.get(key), this.#clock.now())
   }
 
   stats(): TokenProviderStats {

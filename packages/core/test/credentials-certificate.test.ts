@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { generateKeyPairSync } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -13,8 +14,10 @@ import {
   type TestCertificate,
 } from '@apptoken/testing'
 import {
+  ApptokenChannels,
   clientCertificate,
   createTokenProvider,
+  isConfigurationError,
   firstOf,
   isTokenRequestError,
   type Credential,
@@ -279,20 +282,52 @@ describe('clientCertificate', () => {
     expect(authority.tokenRequests({ clientId }).map((r) => r.status)).toEqual([401, 200])
   })
 
-  it('warns once, without key material, when the certificate has expired', async () => {
+  it('refuses an expired certificate at creation, saying when it expired and how to rotate', async () => {
     const expired = await createTestCertificate({ days: -2 })
-    const clientId = registerApp([expired])
-    const logger = recordingLogger()
-    const p = provider(clientId, clientCertificate({ certificate: expired.combinedPem }), logger)
-    const error = await p.getToken(SCOPE).catch((e: unknown) => e)
-    await p.getToken(SCOPE).catch(() => undefined)
+    const error = (() => {
+      try {
+        clientCertificate({ certificate: expired.combinedPem })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(isConfigurationError(error)).toBe(true)
+    expect((error as Error).message).toMatch(/expired on \d{4}-\d\d-\d\dT/)
+    expect((error as Error).message).toMatch(/upload its public part to the app registration/)
+    expect((error as Error).message).not.toMatch(SECRET_LOOKING)
+  })
 
-    expect(isTokenRequestError(error) && error.aadsts).toBe('AADSTS700027')
-    const warnings = logger.lines.filter((l) => l.fields.event === 'certificate_validity')
-    expect(warnings).toHaveLength(1)
-    expect(warnings[0]!.message).toMatch(/expired on/)
-    expect(logger.text()).not.toMatch(SECRET_LOOKING)
-    expect(String((error as Error).message)).not.toMatch(SECRET_LOOKING)
+  it('warns once (log and channel) when the certificate expires within expiryWarningDays, not before', async () => {
+    const soon = await createTestCertificate({ days: 10 })
+    const clientId = registerApp([soon])
+    const events: unknown[] = []
+    const listener = (m: unknown) => events.push(m)
+    subscribe(ApptokenChannels.credentialExpiring, listener)
+    try {
+      const logger = recordingLogger()
+      const p = provider(clientId, clientCertificate({ certificate: soon.combinedPem }), logger)
+      await p.getToken(SCOPE)
+      await p.getToken(SCOPE, { forceRefresh: true })
+      const warnings = logger.lines.filter((l) => l.fields.event === 'credential_expiring')
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]!.fields).toMatchObject({ daysLeft: 9 })
+      expect(warnings[0]!.message).toMatch(/expires on .* \(in 9 days\)/)
+      expect(events).toEqual([
+        expect.objectContaining({ credentialKind: 'client_certificate', thumbprint: soon.x5tS256 }),
+      ])
+      expect(logger.text()).not.toMatch(SECRET_LOOKING)
+
+      const quiet = recordingLogger()
+      const q = provider(
+        clientId,
+        clientCertificate({ certificate: soon.combinedPem, expiryWarningDays: 5 }),
+        quiet,
+      )
+      await q.getToken(SCOPE)
+      expect(quiet.lines.filter((l) => l.fields.event === 'credential_expiring')).toEqual([])
+    } finally {
+      unsubscribe(ApptokenChannels.credentialExpiring, listener)
+    }
   })
 
   it('works with a 4096-bit key and a PKCS#1 key in the same string as the certificate', async () => {

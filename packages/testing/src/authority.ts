@@ -56,6 +56,11 @@ export interface TestAuthorityOptions {
    * as Entra issues them; v2.0 for every other resource.
    */
   tokenVersions?: Readonly<Record<string, TokenVersion>>
+  /**
+   * Shifts the `Date` header of every response by this many seconds (tokens keep `now`): a
+   * client whose clock disagrees with the authority's, as `apptoken doctor` checks. Default 0.
+   */
+  dateSkewSeconds?: number
 }
 
 /**
@@ -239,6 +244,8 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
   }
 
   route = async (req, res) => {
+    if (options.dateSkewSeconds)
+      res.setHeader('date', new Date(Date.now() + options.dateSkewSeconds * 1000).toUTCString())
     const url = new URL(req.url ?? '/', origin)
     const path = url.pathname
     const record = (kind: RequestKind): RecordedRequest => {

@@ -23,6 +23,12 @@ export interface ProtectedApiOptions extends ListenOptions {
    * `TodoList.Read.All`, writes (POST, PUT, PATCH, DELETE) `TodoList.ReadWrite.All`. `[]` needs none.
    */
   requiredRoles?: string[]
+  /**
+   * How a token without the required role is refused: `'graph'` (default) 403 with Microsoft
+   * Graph's `Authorization_RequestDenied` body; `'api'` a bare 403 as an ASP.NET Core web API
+   * answers (`WWW-Authenticate: Bearer error="insufficient_scope"`, no body).
+   */
+  forbidden?: 'graph' | 'api'
 }
 
 /**
@@ -71,6 +77,8 @@ export async function startProtectedApi(options: ProtectedApiOptions): Promise<P
   const authorizeUri = `${authority.authorityHost}/${authority.tenantId}/oauth2/v2.0/authorize`
 
   const denied = (result: Exclude<GateResult, { outcome: 'allowed' }>): ApiResponse => {
+    if (result.outcome === 'forbidden' && options.forbidden === 'api')
+      return { status: 403, headers: { 'www-authenticate': 'Bearer error="insufficient_scope"' } }
     if (result.outcome === 'forbidden') {
       const innerError = { 'request-id': randomUUID(), date: new Date(authority.now()).toISOString() }
       return {

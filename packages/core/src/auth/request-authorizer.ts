@@ -1,3 +1,4 @@
+import { publishUnauthorizedRetry, unauthorizedRetryChannel } from '../diagnostics-publish.js'
 import { ConfigurationError } from '../errors.js'
 import { normalizeScopes, validateEntraScopes } from '../scopes.js'
 import type { TokenProvider } from '../token-provider.js'
@@ -94,7 +95,8 @@ class Authorizer implements RequestAuthorizer {
 
   /** The header for a token, built once per token rather than per request. */
   #authorization(t: AccessToken): Authorization {
-    if (this.#last?.token !== t.accessToken) this.#last = { header: `Bearer ${t.accessToken}`, token: t.accessToken }
+    if (this.#last?.token !== t.accessToken)
+      this.#last = { header: `Bearer ${t.accessToken}`, token: t.accessToken }
     return this.#last
   }
 
@@ -104,7 +106,11 @@ class Authorizer implements RequestAuthorizer {
     return (u && this.#scopesFor(u)) ?? this.#scopes
   }
 
-  async authorize(url: string | URL, signal?: AbortSignal, baseUrl?: string | URL): Promise<Authorization | undefined> {
+  async authorize(
+    url: string | URL,
+    signal?: AbortSignal,
+    baseUrl?: string | URL,
+  ): Promise<Authorization | undefined> {
     if (!this.isAllowed(url, baseUrl)) return undefined
     const options: GetTokenOptions | undefined =
       this.#tenantId === undefined && signal === undefined
@@ -116,9 +122,16 @@ class Authorizer implements RequestAuthorizer {
   onResponse(facts: ResponseFacts, baseUrl?: string | URL): Promise<Authorization | undefined> | undefined {
     // Not ours to handle: another status, a request sent without our token, the retry's own answer,
     // or a 401 whose real origin the client cannot tell (it may come from a redirect target).
-    if (facts.status !== 401 || facts.sent === undefined || facts.retried || facts.url === undefined) return undefined
+    if (facts.status !== 401 || facts.sent === undefined || facts.retried || facts.url === undefined)
+      return undefined
     const next = this.onUnauthorized(
-      { url: facts.url, wwwAuthenticate: facts.wwwAuthenticate, token: facts.sent.token, retried: false, signal: facts.signal },
+      {
+        url: facts.url,
+        wwwAuthenticate: facts.wwwAuthenticate,
+        token: facts.sent.token,
+        retried: false,
+        signal: facts.signal,
+      },
       baseUrl,
     )
     // The one rule for every adapter: refresh even when the body cannot be replayed (later
@@ -126,7 +139,10 @@ class Authorizer implements RequestAuthorizer {
     return facts.replayable ? next : next.then(() => undefined)
   }
 
-  async onUnauthorized(response: UnauthorizedResponse, baseUrl?: string | URL): Promise<Authorization | undefined> {
+  async onUnauthorized(
+    response: UnauthorizedResponse,
+    baseUrl?: string | URL,
+  ): Promise<Authorization | undefined> {
     if (response.retried) return undefined
     if (!this.isAllowed(response.url, baseUrl)) return undefined
     const header = Array.isArray(response.wwwAuthenticate)
@@ -145,6 +161,8 @@ class Authorizer implements RequestAuthorizer {
     const next = await this.provider.getToken(this.#scopesOf(response.url), options)
     // The same token again (the refresh was rate-limited, or the server re-issued it): no retry.
     if (response.token !== undefined && next.accessToken === response.token) return undefined
+    if (unauthorizedRetryChannel.hasSubscribers)
+      publishUnauthorizedRetry(response.url, challenge.kind === 'claims', next)
     return this.#authorization(next)
   }
 }

@@ -125,7 +125,11 @@ export interface RequestAuthorizer {
    * The Authorization to send to `url`, or `undefined` when the token must not go there.
    * `baseUrl`: the base URL the client sees for this request (adapters created with `baseUrlPerRequest`).
    */
-  authorize(url: string | URL, signal?: AbortSignal, baseUrl?: string | URL): Promise<Authorization | undefined>
+  authorize(
+    url: string | URL,
+    signal?: AbortSignal,
+    baseUrl?: string | URL,
+  ): Promise<Authorization | undefined>
   /**
    * The one decision after a response: `undefined` (synchronously, or once settled) hands the
    * response to the caller; an Authorization means "send the request once more with this".
@@ -137,4 +141,3 @@ export interface RequestAuthorizer {
   /** The lower-level 401 step: a new Authorization to retry with once, or `undefined`. */
   onUnauthorized(response: UnauthorizedResponse, baseUrl?: string | URL): Promise<Authorization | undefined>
 }
-

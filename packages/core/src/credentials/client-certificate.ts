@@ -1,4 +1,6 @@
 import type { ClientAuthentication, ClientCredential, CredentialContext } from '../credential.js'
+import { credentialExpiringChannel, credentialValidityChannel } from '../diagnostics-publish.js'
+import type { CredentialValidityEvent } from '../diagnostics.js'
 import { ConfigurationError } from '../errors.js'
 import { assertionForm, signClientAssertion, type AssertionAlgorithm } from './assertion.js'
 import type { CertificateMaterial } from './certificate-material.js'
@@ -30,6 +32,11 @@ export interface ClientCertificateOptions {
   sendCertificateChain?: boolean
   /** `PS256` with `x5t#S256` (default), or `RS256` with `x5t` for authorities that lack PS256. */
   algorithm?: AssertionAlgorithm
+  /**
+   * Warn (log event `credential_expiring`, channel `apptoken:credential-expiring`) when the
+   * certificate expires within this many days, at first use and after each reload. Default 30.
+   */
+  expiryWarningDays?: number
 }
 
 /** Option names used in errors; fromAppSettings passes its own (`AzureAd.ClientCredentials[0]...`). */
@@ -39,6 +46,7 @@ export interface CertificateOptionNames {
   privateKey: string
   passphrase: string
   algorithm: string
+  expiryWarningDays?: string
 }
 
 const OWN_NAMES: CertificateOptionNames = {
@@ -47,11 +55,12 @@ const OWN_NAMES: CertificateOptionNames = {
   privateKey: 'privateKey',
   passphrase: 'passphrase',
   algorithm: 'algorithm',
+  expiryWarningDays: 'expiryWarningDays',
 }
-const EXPIRY_WARNING_MS = 14 * 86_400_000
+const DAY_MS = 86_400_000
 const warned = new WeakSet<CertificateMaterial>()
 
-function warnAboutValidity(material: CertificateMaterial, ctx: CredentialContext): void {
+function warnAboutValidity(material: CertificateMaterial, ctx: CredentialContext, warningDays: number): void {
   if (warned.has(material)) return
   warned.add(material)
   const now = ctx.clock.now()
@@ -60,6 +69,19 @@ function warnAboutValidity(material: CertificateMaterial, ctx: CredentialContext
     x5tS256: material.x5tS256,
     notBefore: material.notBefore.toISOString(),
     notAfter: material.notAfter.toISOString(),
+  }
+  const daysLeft = (material.notAfter.getTime() - now) / DAY_MS
+  const expiring = daysLeft > 0 && daysLeft <= warningDays
+  if (credentialValidityChannel.hasSubscribers || (expiring && credentialExpiringChannel.hasSubscribers)) {
+    const event: CredentialValidityEvent = {
+      credentialKind: 'client_certificate',
+      thumbprint: material.x5tS256,
+      notBefore: material.notBefore.getTime(),
+      notAfter: material.notAfter.getTime(),
+      daysLeft,
+    }
+    credentialValidityChannel.publish(event)
+    if (expiring) credentialExpiringChannel.publish(event)
   }
   if (material.notAfter.getTime() <= now) {
     ctx.logger?.warn?.(
@@ -71,10 +93,11 @@ function warnAboutValidity(material: CertificateMaterial, ctx: CredentialContext
       fields,
       `apptoken: the client certificate is not valid before ${fields.notBefore}; check the machine clock.`,
     )
-  } else if (material.notAfter.getTime() - now < EXPIRY_WARNING_MS) {
+  } else if (expiring) {
     ctx.logger?.warn?.(
-      fields,
-      `apptoken: the client certificate expires on ${fields.notAfter}; upload and deploy its successor soon.`,
+      { ...fields, event: 'credential_expiring', daysLeft: Math.floor(daysLeft) },
+      `apptoken: the client certificate expires on ${fields.notAfter} (in ${Math.floor(daysLeft)} days); ` +
+        'upload its successor to the app registration and deploy it (a list of certificates rotates without downtime).',
     )
   }
 }
@@ -84,12 +107,14 @@ class CertificateCredential implements ClientCredential {
   readonly #source: Source
   readonly #algorithm: AssertionAlgorithm
   readonly #sendChain: boolean
+  readonly #warningDays: number
   #used: CertificateMaterial | undefined
 
-  constructor(source: Source, algorithm: AssertionAlgorithm, sendChain: boolean) {
+  constructor(source: Source, algorithm: AssertionAlgorithm, sendChain: boolean, warningDays: number) {
     this.#source = source
     this.#algorithm = algorithm
     this.#sendChain = sendChain
+    this.#warningDays = warningDays
   }
 
   async authenticate(ctx: CredentialContext): Promise<ClientAuthentication> {
@@ -97,7 +122,7 @@ class CertificateCredential implements ClientCredential {
     if (source instanceof WatchedFile) await source.refresh(ctx.logger)
     const material = source instanceof WatchedFile ? source.value : source
     this.#used = material
-    warnAboutValidity(material, ctx)
+    warnAboutValidity(material, ctx, this.#warningDays)
     // Signed per token request, never cached: a replayed jti is refused by strict servers, and
     // signing costs about a millisecond next to a network round trip.
     const assertion = await signClientAssertion(material, {
@@ -140,6 +165,14 @@ export function createCertificateCredential(
       "use 'PS256' (default) or 'RS256'",
     )
   }
+  const warningDays = options.expiryWarningDays ?? 30
+  if (typeof warningDays !== 'number' || !Number.isFinite(warningDays) || warningDays < 0) {
+    throw new ConfigurationError(
+      names.expiryWarningDays ?? 'expiryWarningDays',
+      `${JSON.stringify(warningDays)} is not a number of days`,
+      'pass a number of days >= 0 (default 30), or omit it',
+    )
+  }
   const inline = options.certificate !== undefined || options.privateKey !== undefined
   if (options.path !== undefined && inline) {
     throw new ConfigurationError(
@@ -159,7 +192,23 @@ export function createCertificateCredential(
     options.path !== undefined
       ? fileSource(options.path, options.passphrase, names)
       : inlineSource(options, names)
-  return new CertificateCredential(source, algorithm, options.sendCertificateChain === true)
+  rejectExpired(source instanceof WatchedFile ? source.value : source, options.path, names)
+  return new CertificateCredential(source, algorithm, options.sendCertificateChain === true, warningDays)
+}
+
+/** An expired certificate fails at creation: Entra ID would refuse every assertion it signs. */
+function rejectExpired(
+  material: CertificateMaterial,
+  path: string | undefined,
+  names: CertificateOptionNames,
+): void {
+  if (material.notAfter.getTime() > Date.now()) return
+  throw new ConfigurationError(
+    path !== undefined ? names.path : names.certificate,
+    `the certificate${path !== undefined ? ` in ${path}` : ''} (x5t#S256 ${material.x5tS256}) expired on ${material.notAfter.toISOString()}`,
+    'create a new certificate, upload its public part to the app registration (Certificates & secrets), ' +
+      'and deploy it with its key here; list both in clientCertificate([...]) to rotate without downtime',
+  )
 }
 
 /**
@@ -198,6 +247,7 @@ export function clientCertificate(
       privateKey: at('privateKey'),
       passphrase: at('passphrase'),
       algorithm: at('algorithm'),
+      expiryWarningDays: at('expiryWarningDays'),
     })
   })
   return credentials.length === 1 ? credentials[0]! : firstOf(...credentials)
