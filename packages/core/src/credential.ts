@@ -31,6 +31,8 @@ export interface CredentialContext {
   http: HttpTransport
   clock: Clock
   logger: Logger | undefined
+  /** Extra token-request parameters (`tokenParams` and the call's `params`), sorted by name. */
+  params?: readonly (readonly [string, readonly string[]])[]
   /** Counts one retry in the provider's `stats().retries`: for credentials that retry by themselves. */
   countRetry?(): void
 }

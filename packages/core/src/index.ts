@@ -1,6 +1,7 @@
 export { createTokenProvider } from './token-provider.js'
 export type { TokenProvider, TokenProviderStats } from './token-provider.js'
 export type { TokenProviderOptions } from './options.js'
+export type { TokenParams } from './token-params.js'
 export type { AccessToken, GetTokenOptions, Logger, Clock, RetryOptions } from './types.js'
 export { clientSecret } from './credentials/client-secret.js'
 export type { ClientSecretOptions, SecretAuthMethod, SecretSource } from './credentials/client-secret.js'

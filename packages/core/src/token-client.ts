@@ -10,6 +10,7 @@ import type { ResolvedOptions } from './options.js'
 import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
+import type { CheckedParams } from './token-params.js'
 import type { Clock, Logger } from './types.js'
 
 /** One token request as the provider asks for it. */
@@ -18,6 +19,8 @@ export interface TokenRequest {
   scopes: string[]
   claims: string | undefined
   signal: AbortSignal
+  /** Extra parameters (`tokenParams` merged with the call's `params`). */
+  params?: CheckedParams
 }
 
 function classify(error: unknown): AttemptFailure {
@@ -108,6 +111,7 @@ export class TokenClient {
       logger: this.logger,
       countRetry: () => void this.retries++,
     }
+    if (req.params !== undefined && req.params.entries.length > 0) ctx.params = req.params.entries
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
     if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx))
@@ -163,6 +167,7 @@ export class TokenClient {
     if (!basic) form.set('client_id', ctx.clientId)
     form.set('scope', ctx.scopes.join(' '))
     form.set('grant_type', 'client_credentials')
+    for (const [name, values] of ctx.params ?? []) for (const v of values) form.append(name, v)
     for (const [k, v] of Object.entries(auth.form ?? {})) form.set(k, v)
     const claims = mergeClaims(ctx.claims, this.options.clientCapabilities)
     if (claims !== undefined) form.set('claims', claims)

@@ -13,7 +13,9 @@ import { SharedTier } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
 import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
-import { TokenKeys, type ScopeInfo } from './token-keys.js'
+import type { ScopeInfo } from './token-keys.js'
+import { ParamKeyring } from './param-keys.js'
+import type { CheckedParams } from './token-params.js'
 import type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
 
@@ -26,13 +28,22 @@ interface Acquired {
   fresh: AccessToken
 }
 
+/** Where one call's token lives: its cache key, tenant, scopes and request parameters. */
+interface At {
+  key: string
+  tenant: string
+  info: ScopeInfo
+  params: CheckedParams
+  sharedKey(): string
+}
+
 class Provider implements TokenProvider {
   readonly clientId: string
   readonly tenantId: string
   readonly mode: 'entra' | 'generic'
   readonly #front: EntryStore
   readonly #shared: SharedTier | undefined
-  readonly #keys: TokenKeys
+  readonly #keys: ParamKeyring
   readonly #flights = new SingleFlight<Acquired>()
   readonly #gate: ForcedRefreshGate
   readonly #clock: Clock
@@ -57,15 +68,18 @@ class Provider implements TokenProvider {
         ? undefined
         : new SharedTier(options.cache, this.#clock, this.#logger)
     this.#gate = new ForcedRefreshGate(maxEntries)
-    this.#keys = new TokenKeys({
-      authority: opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '',
-      clientId: opts.clientId,
-      tenantId: opts.tenantId,
-      mode: opts.mode,
-      allowedTenants: opts.allowedTenants,
-      // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
-      memoLimit: Math.max(10_000, 2 * maxEntries + 1),
-    })
+    this.#keys = new ParamKeyring(
+      {
+        authority: opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '',
+        clientId: opts.clientId,
+        tenantId: opts.tenantId,
+        mode: opts.mode,
+        allowedTenants: opts.allowedTenants,
+        // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
+        memoLimit: Math.max(10_000, 2 * maxEntries + 1),
+      },
+      opts.tokenParams,
+    )
     const http = createHttpTransport({
       dispatcher: options.dispatcher,
       timeoutMs: opts.timeoutMs,
@@ -84,7 +98,7 @@ class Provider implements TokenProvider {
       (options === undefined ||
         (options.forceRefresh !== true && options.claims === undefined && options.signal?.aborted !== true))
     ) {
-      const key = this.#keys.known(scopes, options?.tenantId)
+      const key = this.#keys.known(options?.params)?.keys.known(scopes, options?.tenantId)
       if (key !== undefined) {
         const entry = this.#front.get(key)
         if (entry !== undefined && tokenState(entry, this.#clock.now()) === 'fresh') {
@@ -100,9 +114,11 @@ class Provider implements TokenProvider {
     const { signal, forceRefresh = false, rejectedToken } = options
     if (signal?.aborted) throw new AbortError(signal.reason)
     if (this.#closing.signal.aborted) throw new ClosedError()
-    const info = this.#keys.scopeInfo(scopes)
-    const tenant = this.#keys.tenant(info, options.tenantId)
-    const key = this.#keys.key(info, tenant, options.tenantId)
+    const { keys, params } = this.#keys.for(options.params)
+    const info = keys.scopeInfo(scopes)
+    const tenant = keys.tenant(info, options.tenantId)
+    const key = keys.key(info, tenant, options.tenantId)
+    const at: At = { key, tenant, info, params, sharedKey: () => keys.sharedKey(info, tenant) }
     const claims =
       options.claims === undefined || options.claims === '' ? undefined : checkClaimsJson(options.claims)
     const now = this.#clock.now()
@@ -111,7 +127,7 @@ class Provider implements TokenProvider {
     const usable = entry !== undefined && state !== 'unusable'
     if (usable && claims === undefined) {
       if (!forceRefresh) {
-        if (state === 'due') this.#refreshInBackground(key, entry, tenant, info, now)
+        if (state === 'due') this.#refreshInBackground(at, entry, now)
         this.#stats.cacheHits++
         this.#logger?.debug?.(
           { event: 'cache_hit', tenantId: tenant, scopes: info.scopes },
@@ -141,11 +157,7 @@ class Provider implements TokenProvider {
       this.#gate.started(key, rejectedToken, flightKey, now)
     }
     const rejected = forceRefresh ? (rejectedToken ?? entry?.cached.accessToken) : undefined
-    const acquired = await this.#flights.run(
-      flightKey,
-      () => this.#acquire(key, tenant, info, claims, rejected),
-      signal,
-    )
+    const acquired = await this.#flights.run(flightKey, () => this.#acquire(at, claims, rejected), signal)
     return acquired.fresh
   }
 
@@ -154,7 +166,8 @@ class Provider implements TokenProvider {
     return Promise.reject(new Error('apptoken: joined a finished refresh'))
   }
 
-  #refreshInBackground(key: string, entry: Entry, tenant: string, info: ScopeInfo, now: number): void {
+  #refreshInBackground(at: At, entry: Entry, now: number): void {
+    const { key, tenant, info } = at
     if (this.#flights.has(key) || !mayRefresh(entry, now)) return
     this.#stats.backgroundRefreshes++
     this.#logger?.debug?.(
@@ -162,7 +175,7 @@ class Provider implements TokenProvider {
       'apptoken: background refresh started',
     )
     this.#flights
-      .run(key, () => this.#acquire(key, tenant, info, undefined, undefined))
+      .run(key, () => this.#acquire(at, undefined, undefined))
       .catch((error: unknown) => {
         // Keep serving the valid token; try again after a growing pause.
         const nextAttemptAt = refreshFailed(entry, this.#clock.now())
@@ -179,28 +192,28 @@ class Provider implements TokenProvider {
       })
   }
 
-  async #acquire(
-    key: string,
-    tenant: string,
-    info: ScopeInfo,
-    claims: string | undefined,
-    rejected: string | undefined,
-  ): Promise<Acquired> {
+  async #acquire(at: At, claims: string | undefined, rejected: string | undefined): Promise<Acquired> {
+    const { key, tenant, info, params } = at
     const signal = this.#closing.signal
     let fetched = false
     const fetch = async (): Promise<CachedToken> => {
       this.#stats.tokenRequests++
-      const token = await this.#client.token({ tenantId: tenant, scopes: info.scopes, claims, signal })
+      const token = await this.#client.token({
+        tenantId: tenant,
+        scopes: info.scopes,
+        claims,
+        signal,
+        params,
+      })
       fetched = true
       return token
     }
     const shared = this.#shared
     const token =
       shared !== undefined && claims === undefined
-        ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
+        ? await shared.get(at.sharedKey(), fetch, rejected, signal)
         : await fetch()
-    if (shared !== undefined && claims !== undefined)
-      await shared.store(this.#keys.sharedKey(info, tenant), token)
+    if (shared !== undefined && claims !== undefined) await shared.store(at.sharedKey(), token)
     const entry = makeEntry(token, this.#clock.now())
     this.#front.set(key, entry)
     this.#logger?.info?.(

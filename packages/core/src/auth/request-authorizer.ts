@@ -34,6 +34,8 @@ class Authorizer implements RequestAuthorizer {
   readonly #scopes: string | readonly string[]
   readonly #tenantId: string | undefined
   readonly #scopesFor: AppTokenOptions['scopesFor']
+  /** The getToken options of a request without a signal (tenant, params), built once. */
+  readonly #base: GetTokenOptions | undefined
   #last: Authorization | undefined
 
   constructor(
@@ -60,6 +62,13 @@ class Authorizer implements RequestAuthorizer {
     this.#scopes = options.scopes
     this.#tenantId = options.tenantId
     this.#scopesFor = options.scopesFor
+    this.#base =
+      options.tenantId === undefined && options.params === undefined
+        ? undefined
+        : {
+            ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+            ...(options.params !== undefined && { params: options.params }),
+          }
   }
 
   /** The origins for a request: fixed ones, or its base URL's (a missing one throws before sending). */
@@ -106,10 +115,7 @@ class Authorizer implements RequestAuthorizer {
 
   async authorize(url: string | URL, signal?: AbortSignal, baseUrl?: string | URL): Promise<Authorization | undefined> {
     if (!this.isAllowed(url, baseUrl)) return undefined
-    const options: GetTokenOptions | undefined =
-      this.#tenantId === undefined && signal === undefined
-        ? undefined
-        : { ...(this.#tenantId && { tenantId: this.#tenantId }), ...(signal && { signal }) }
+    const options: GetTokenOptions | undefined = signal === undefined ? this.#base : { ...this.#base, signal }
     return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options))
   }
 
@@ -141,6 +147,7 @@ class Authorizer implements RequestAuthorizer {
       challenge.kind === 'claims' ? { claims: challenge.claims } : { forceRefresh: true }
     if (response.token !== undefined) options.rejectedToken = response.token
     if (this.#tenantId !== undefined) options.tenantId = this.#tenantId
+    if (this.#base?.params !== undefined) options.params = this.#base.params
     if (response.signal !== undefined) options.signal = response.signal
     const next = await this.provider.getToken(this.#scopesOf(response.url), options)
     // The same token again (the refresh was rate-limited, or the server re-issued it): no retry.

@@ -1,3 +1,5 @@
+import type { TokenParams } from '../token-params.js'
+
 /**
  * Options every adapter takes.
  *
@@ -17,6 +19,11 @@ export interface AppTokenOptions {
   origins?: readonly (string | URL)[]
   /** Tenant for these requests (multi-tenant daemons). */
   tenantId?: string
+  /**
+   * Extra token-request parameters for this client's tokens (e.g. `{ audience }` when one daemon
+   * calls several APIs of an Auth0 tenant); they replace the provider's `tokenParams` of the same name.
+   */
+  params?: TokenParams
   /** Choose scopes per request (several APIs behind one client); `undefined` means `scopes`. */
   scopesFor?: (url: URL) => string | readonly string[] | undefined
 }
