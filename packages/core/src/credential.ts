@@ -27,6 +27,8 @@ export interface CredentialContext {
   signal: AbortSignal
   /** `token_endpoint_auth_methods_supported` from issuer discovery, when known. */
   authMethodsSupported: readonly string[] | undefined
+  /** `token_endpoint_auth_signing_alg_values_supported` from issuer discovery, when known. */
+  signingAlgsSupported?: readonly string[] | undefined
   /** The provider's HTTP transport (proxy, dispatcher, timeout, body limit applied). */
   http: HttpTransport
   clock: Clock

@@ -106,6 +106,7 @@ export class TokenClient {
       claims: req.claims,
       signal: req.signal,
       authMethodsSupported: server.authMethodsSupported,
+      signingAlgsSupported: server.signingAlgsSupported,
       http: this.http,
       clock: this.clock,
       logger: this.logger,
