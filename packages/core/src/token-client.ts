@@ -10,6 +10,7 @@ import type { ResolvedOptions } from './options.js'
 import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
+import { DPOP, sendWithDpop } from './dpop.js'
 import type { CheckedParams } from './token-params.js'
 import type { Clock, Logger } from './types.js'
 
@@ -87,7 +88,8 @@ export class TokenClient {
       )
     return {
       accessToken: issued.accessToken,
-      tokenType: 'Bearer', // checkIssuedToken let only Bearer through; one shared string for every token
+      // checkIssuedToken let only Bearer (and DPoP with the dpop option) through; one shared string each
+      tokenType: issued.tokenType === DPOP ? DPOP : 'Bearer',
       expiresAt: issued.expiresAt,
       refreshAt: computeRefreshAt(now, issued.expiresAt, issued.refreshAt),
       scopes: req.scopes,
@@ -115,10 +117,11 @@ export class TokenClient {
     if (req.params !== undefined && req.params.entries.length > 0) ctx.params = req.params.entries
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
-    if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx))
+    const dpop = this.options.dpop !== undefined
+    if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx), dpop)
     for (let reloads = 0; ; reloads++) {
       try {
-        return checkIssuedToken(await this.#withRetries(credential, ctx))
+        return checkIssuedToken(await this.#withRetries(credential, ctx), dpop)
       } catch (error) {
         // A rotated certificate or the next entry of a rotation list: the credential reloads and we retry.
         if (
@@ -172,19 +175,31 @@ export class TokenClient {
     for (const [k, v] of Object.entries(auth.form ?? {})) form.set(k, v)
     const claims = mergeClaims(ctx.claims, this.options.clientCapabilities)
     if (claims !== undefined) form.set('claims', claims)
-    const res = await this.http.request({
-      url: ctx.tokenEndpoint,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
-        accept: 'application/json',
-        'client-request-id': randomUUID(),
-        'x-client-sku': 'apptoken.node',
-        ...auth.headers,
-      },
-      body: form.toString(),
-      signal: ctx.signal,
-    })
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+      accept: 'application/json',
+      'client-request-id': randomUUID(),
+      'x-client-sku': 'apptoken.node',
+      ...auth.headers,
+    }
+    const send = (h: Record<string, string>) =>
+      this.http.request({
+        url: ctx.tokenEndpoint,
+        method: 'POST',
+        headers: h,
+        body: form.toString(),
+        signal: ctx.signal,
+      })
+    const dpop = this.options.dpop
+    const res =
+      dpop === undefined
+        ? await send(headers)
+        : await sendWithDpop(
+            dpop,
+            ctx.tokenEndpoint,
+            () => this.clock.now(),
+            (proof) => send({ ...headers, dpop: proof }),
+          )
     const sensitive = [...Object.values(auth.form ?? {}), ...Object.values(auth.headers ?? {})]
     return parseTokenResponse(res, this.clock.now(), sensitive)
   }

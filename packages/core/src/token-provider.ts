@@ -15,6 +15,7 @@ import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
 import type { ScopeInfo } from './token-keys.js'
 import { ParamKeyring } from './param-keys.js'
+import type { DpopSigner } from './dpop.js'
 import type { CheckedParams } from './token-params.js'
 import type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
@@ -41,6 +42,7 @@ class Provider implements TokenProvider {
   readonly clientId: string
   readonly tenantId: string
   readonly mode: 'entra' | 'generic'
+  readonly dpop: DpopSigner | undefined
   readonly #front: EntryStore
   readonly #shared: SharedTier | undefined
   readonly #keys: ParamKeyring
@@ -63,14 +65,18 @@ class Provider implements TokenProvider {
     const memory = memoryStoreOf(options.cache)
     const maxEntries = memory?.maxEntries ?? 10_000
     this.#front = memory?.store ?? new ClockMap<Entry>(maxEntries)
+    this.dpop = opts.dpop
+    // DPoP tokens are bound to this process's key: another process could not use them.
     this.#shared =
-      options.cache === undefined || memory !== undefined
+      options.cache === undefined || memory !== undefined || opts.dpop !== undefined
         ? undefined
         : new SharedTier(options.cache, this.#clock, this.#logger)
     this.#gate = new ForcedRefreshGate(maxEntries)
     this.#keys = new ParamKeyring(
       {
-        authority: opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '',
+        authority:
+          (opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '') +
+          (opts.dpop === undefined ? '' : ` dpop:${opts.dpop.thumbprint}`),
         clientId: opts.clientId,
         tenantId: opts.tenantId,
         mode: opts.mode,

@@ -13,6 +13,8 @@ import type {
   UnauthorizedResponse,
 } from './types.js'
 import { parseWwwAuthenticate, readClaimsChallenge } from './www-authenticate.js'
+import { DPOP } from '../dpop.js'
+import { asksForDpopNonce, dpopAuthorization, firstNonce } from './dpop-authorization.js'
 
 function toUrl(url: string | URL): URL | undefined {
   if (url instanceof URL) return url
@@ -101,9 +103,12 @@ class Authorizer implements RequestAuthorizer {
     return u !== undefined && origins.has(u.origin) && isSecureUrl(u)
   }
 
-  /** The header for a token, built once per token rather than per request. */
-  #authorization(t: AccessToken): Authorization {
-    if (this.#last?.token !== t.accessToken) this.#last = { header: `Bearer ${t.accessToken}`, token: t.accessToken }
+  /** The header for a token, built once per token rather than per request (a DPoP proof: per request). */
+  #authorization(t: AccessToken, url: string | URL, method: string | undefined): Authorization {
+    if (t.tokenType === DPOP)
+      return dpopAuthorization(this.provider.dpop, t, url, method, this.#context.adapter)
+    if (this.#last?.token !== t.accessToken)
+      this.#last = { header: `Bearer ${t.accessToken}`, token: t.accessToken }
     return this.#last
   }
 
@@ -113,18 +118,33 @@ class Authorizer implements RequestAuthorizer {
     return (u && this.#scopesFor(u)) ?? this.#scopes
   }
 
-  async authorize(url: string | URL, signal?: AbortSignal, baseUrl?: string | URL): Promise<Authorization | undefined> {
+  async authorize(
+    url: string | URL,
+    signal?: AbortSignal,
+    baseUrl?: string | URL,
+    method?: string,
+  ): Promise<Authorization | undefined> {
     if (!this.isAllowed(url, baseUrl)) return undefined
     const options: GetTokenOptions | undefined = signal === undefined ? this.#base : { ...this.#base, signal }
-    return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options))
+    return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options), url, method)
   }
 
   onResponse(facts: ResponseFacts, baseUrl?: string | URL): Promise<Authorization | undefined> | undefined {
     // Not ours to handle: another status, a request sent without our token, the retry's own answer,
     // or a 401 whose real origin the client cannot tell (it may come from a redirect target).
-    if (facts.status !== 401 || facts.sent === undefined || facts.retried || facts.url === undefined) return undefined
+    if (facts.status !== 401 || facts.sent === undefined || facts.retried || facts.url === undefined)
+      return undefined
+    if (facts.sent.headers?.dpop !== undefined && asksForDpopNonce(facts.wwwAuthenticate))
+      return this.#nonceRetry(facts, baseUrl)
     const next = this.onUnauthorized(
-      { url: facts.url, wwwAuthenticate: facts.wwwAuthenticate, token: facts.sent.token, retried: false, signal: facts.signal },
+      {
+        url: facts.url,
+        wwwAuthenticate: facts.wwwAuthenticate,
+        token: facts.sent.token,
+        retried: false,
+        signal: facts.signal,
+        method: facts.method,
+      },
       baseUrl,
     )
     // The one rule for every adapter: refresh even when the body cannot be replayed (later
@@ -132,14 +152,18 @@ class Authorizer implements RequestAuthorizer {
     return facts.replayable ? next : next.then(() => undefined)
   }
 
-  async onUnauthorized(response: UnauthorizedResponse, baseUrl?: string | URL): Promise<Authorization | undefined> {
+  async onUnauthorized(
+    response: UnauthorizedResponse,
+    baseUrl?: string | URL,
+  ): Promise<Authorization | undefined> {
     if (response.retried) return undefined
     if (!this.isAllowed(response.url, baseUrl)) return undefined
     const header = Array.isArray(response.wwwAuthenticate)
       ? response.wwwAuthenticate.join(', ')
       : (response.wwwAuthenticate as string | null | undefined)
     // An API that challenges with another scheme only (Basic, Negotiate) will not take our token.
-    if (header && !parseWwwAuthenticate(header).some((c) => c.scheme === 'bearer')) return undefined
+    if (header && !parseWwwAuthenticate(header).some((c) => c.scheme === 'bearer' || c.scheme === 'dpop'))
+      return undefined
     const challenge = readClaimsChallenge(header)
     // A claims challenge we cannot read is not ours to answer: the caller gets the 401 as it is.
     if (challenge.kind === 'invalid') return undefined
@@ -152,7 +176,28 @@ class Authorizer implements RequestAuthorizer {
     const next = await this.provider.getToken(this.#scopesOf(response.url), options)
     // The same token again (the refresh was rate-limited, or the server re-issued it): no retry.
     if (response.token !== undefined && next.accessToken === response.token) return undefined
-    return this.#authorization(next)
+    return this.#authorization(next, response.url, response.method)
+  }
+
+  /**
+   * RFC 9449 §9: the API wants a nonce. The same token goes again once, with a proof carrying
+   * the nonce the answer gave; a nonce with CR/LF or quotes is refused (the caller gets the 401).
+   */
+  #nonceRetry(
+    facts: ResponseFacts,
+    baseUrl: string | URL | undefined,
+  ): Promise<Authorization | undefined> | undefined {
+    const signer = this.provider.dpop
+    const url = facts.url!
+    const href = typeof url === 'string' ? url : url.href
+    if (signer === undefined || !this.isAllowed(url, baseUrl)) return undefined
+    if (!signer.rememberNonce(href, firstNonce(facts.dpopNonce)) || !facts.replayable) return undefined
+    const token = facts.sent!.token
+    return Promise.resolve({
+      header: `${DPOP} ${token}`,
+      token,
+      headers: { dpop: signer.proof(facts.method ?? 'GET', href, token, Date.now()) },
+    })
   }
 }
 

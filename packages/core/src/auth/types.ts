@@ -63,6 +63,11 @@ export interface AuthorizerContext {
 export interface Authorization {
   header: string
   token: string
+  /**
+   * More headers to set with this Authorization (a DPoP-bound token's `DPoP` proof, fresh for
+   * each request). Absent for a Bearer token.
+   */
+  headers?: Record<string, string>
 }
 
 /**
@@ -84,6 +89,8 @@ export interface UnauthorizedResponse {
   /** Whether this request was already retried once. */
   retried: boolean
   signal?: AbortSignal | undefined
+  /** The request's method (needed for a DPoP-bound token's new proof). */
+  method?: string | undefined
 }
 
 /**
@@ -111,6 +118,10 @@ export interface ResponseFacts {
   /** Whether this response answers the one retry already. */
   retried: boolean
   signal?: AbortSignal | undefined
+  /** The request's method: DPoP proofs name it (`htm`). */
+  method?: string | undefined
+  /** The answer's `DPoP-Nonce` header (RFC 9449 §8, §9): a DPoP-bound request is retried once with it. */
+  dpopNonce?: string | readonly string[] | null | undefined
 }
 
 /**
@@ -131,7 +142,13 @@ export interface RequestAuthorizer {
    * The Authorization to send to `url`, or `undefined` when the token must not go there.
    * `baseUrl`: the base URL the client sees for this request (adapters created with `baseUrlPerRequest`).
    */
-  authorize(url: string | URL, signal?: AbortSignal, baseUrl?: string | URL): Promise<Authorization | undefined>
+  authorize(
+    url: string | URL,
+    signal?: AbortSignal,
+    baseUrl?: string | URL,
+    /** The request's method; needed when the provider uses DPoP (the proof names it). */
+    method?: string,
+  ): Promise<Authorization | undefined>
   /**
    * The one decision after a response: `undefined` (synchronously, or once settled) hands the
    * response to the caller; an Authorization means "send the request once more with this".
@@ -143,4 +160,3 @@ export interface RequestAuthorizer {
   /** The lower-level 401 step: a new Authorization to retry with once, or `undefined`. */
   onUnauthorized(response: UnauthorizedResponse, baseUrl?: string | URL): Promise<Authorization | undefined>
 }
-
