@@ -51,6 +51,8 @@ export interface DpopApi {
   nonce(): string
   /** Switches to a new nonce: proofs with the old one get `use_dpop_nonce`. */
   rotateNonce(): string
+  /** Refuses this access token from now on (`invalid_token`), as after a revocation. */
+  revoke(accessToken: string): void
   /** Answers every request with a new nonce (a server that never settles). */
   alwaysNewNonce(on: boolean): void
   close(): Promise<void>
@@ -68,6 +70,7 @@ export interface DpopApi {
 export async function startDpopApi(options: DpopApiOptions): Promise<DpopApi> {
   const jwks = createRemoteJWKSet(new URL(options.jwksUri))
   const seen = new Set<string>()
+  const revoked = new Set<string>()
   const requests: DpopApiRequest[] = []
   let nonce = randomBytes(16).toString('base64url')
   let churn = false
@@ -97,6 +100,7 @@ export async function startDpopApi(options: DpopApiOptions): Promise<DpopApi> {
     const proof = req.headers.dpop
     if (scheme !== 'DPoP' || !token || typeof proof !== 'string')
       return refuse(res, record, 'invalid_token', 'DPoP token and proof required')
+    if (revoked.has(token)) return refuse(res, record, 'invalid_token', 'token revoked')
     let jkt: string
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience })
@@ -147,6 +151,7 @@ export async function startDpopApi(options: DpopApiOptions): Promise<DpopApi> {
     url,
     requests,
     nonce: () => nonce,
+    revoke: (accessToken) => void revoked.add(accessToken),
     rotateNonce: () => (nonce = randomBytes(16).toString('base64url')),
     alwaysNewNonce: (on) => void (churn = on),
     close: () =>
