@@ -25,7 +25,7 @@ describe('the undici interceptor with DPoP', () => {
       const res = await request(`${api.url}${path}`, {
         method,
         dispatcher,
-        body: method === 'POST' ? '{"a":1}' : undefined,
+        body: method === 'POST' ? '{"a":1}' : null,
       })
       return { status: res.statusCode, body: await res.body.text() }
     }
