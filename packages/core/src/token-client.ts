@@ -11,6 +11,7 @@ import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
 import { DPOP, sendWithDpop } from './dpop.js'
+import { clientTlsOf } from './credentials/tls-client-auth.js'
 import type { CheckedParams } from './token-params.js'
 import type { Clock, Logger } from './types.js'
 
@@ -45,6 +46,7 @@ const SHORT_LIFETIME_MS = 60_000
 /** Makes client-credentials token requests: endpoint, client authentication, retries. */
 export class TokenClient {
   #discovered: Promise<DiscoveredServer> | undefined
+  readonly #mtls: boolean
   retries = 0
 
   constructor(
@@ -53,7 +55,9 @@ export class TokenClient {
     private readonly http: HttpTransport,
     private readonly clock: Clock,
     private readonly logger: Logger | undefined,
-  ) {}
+  ) {
+    this.#mtls = clientTlsOf(credential) !== undefined
+  }
 
   async #server(tenantId: string, signal: AbortSignal): Promise<DiscoveredServer> {
     const { authorityHost, tokenEndpoint, issuer } = this.options
@@ -102,7 +106,8 @@ export class TokenClient {
     const ctx: CredentialContext = {
       clientId: this.options.clientId,
       tenantId: req.tenantId,
-      tokenEndpoint: server.tokenEndpoint,
+      // RFC 8705 §5: a client certificate goes to the server's mTLS alias of the token endpoint.
+      tokenEndpoint: (this.#mtls && server.mtlsTokenEndpoint) || server.tokenEndpoint,
       authorityHost: this.options.authorityHost,
       scopes: req.scopes,
       claims: req.claims,

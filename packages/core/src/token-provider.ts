@@ -15,6 +15,7 @@ import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
 import type { ScopeInfo } from './token-keys.js'
 import { ParamKeyring } from './param-keys.js'
+import { clientTlsFor } from './credentials/client-tls.js'
 import type { DpopSigner } from './dpop.js'
 import type { CheckedParams } from './token-params.js'
 import type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
@@ -91,6 +92,7 @@ class Provider implements TokenProvider {
       timeoutMs: opts.timeoutMs,
       maxBodyBytes: opts.maxResponseBytes,
       clock: this.#clock,
+      tls: clientTlsFor(options),
     })
     this.#closeHttp = () => http.close()
     this.#client = new TokenClient(opts, options.credential, http, this.#clock, this.#logger)

@@ -13,11 +13,12 @@ export const RESOURCE = OIDC_RESOURCE
 /** A fresh EC P-256 key pair (private `KeyObject`, public JWK). */
 export function ecKey(): { privateKey: KeyObject; publicJwk: Record<string, unknown> } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  return { privateKey, publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> }
+  return { privateKey, publicJwk: publicKey.export({ format: 'jwk' }) }
 }
 
 /** panva's oidc-provider on 127.0.0.1 (see `startOidcProvider` in @apptoken/testing). */
 export const startOidcProvider = (
   clients: OidcClient[],
   features?: Record<string, unknown>,
-): Promise<RunningOidcProvider> => start(Provider, clients, features)
+  options?: Parameters<typeof start>[3],
+): Promise<RunningOidcProvider> => start(Provider, clients, features, options)

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 /**
@@ -67,11 +68,21 @@ export async function startOidcProvider(
   Provider: OidcProviderClass,
   clients: OidcClient[],
   features: Record<string, unknown> = {},
+  options: {
+    /** Serve https with this certificate, asking clients for theirs (mutual TLS tests). */
+    https?: { cert: string; key: string }
+    /** More top-level configuration, e.g. `clientAuthMethods`. */
+    configuration?: Record<string, unknown>
+  } = {},
 ): Promise<RunningOidcProvider> {
-  const server: Server = createServer()
+  const { https, configuration } = options
+  const server: Server =
+    https === undefined
+      ? createServer()
+      : createHttpsServer({ ...https, requestCert: true, rejectUnauthorized: false })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const { port } = server.address() as AddressInfo
-  const issuer = `http://127.0.0.1:${port}`
+  const issuer = `${https === undefined ? 'http' : 'https'}://127.0.0.1:${port}`
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: 'as-1', alg: 'ES256', use: 'sig' }
   const provider = new Provider(issuer, {
@@ -85,6 +96,7 @@ export async function startOidcProvider(
     })),
     jwks: { keys: [signingJwk] },
     scopes: ['read', 'write'],
+    ...configuration,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
