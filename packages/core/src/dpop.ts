@@ -52,6 +52,10 @@ function originOf(url: string): string {
 export class DpopSigner {
   readonly #key: KeyObject
   readonly #alg: SigningAlgorithm
+  /** The proofs' JWS algorithm. */
+  get algorithm(): SigningAlgorithm {
+    return this.#alg
+  }
   /** base64url of the protected header, built once. */
   readonly #header: string
   /** JWK SHA-256 thumbprint (RFC 7638): the `cnf.jkt` of tokens bound to this key. */
@@ -127,6 +131,19 @@ function signJws(alg: SigningAlgorithm, key: KeyObject, input: string): Buffer {
       saltLength: Number(alg.slice(2)) / 8,
     })
   return sign(hash, data, key)
+}
+
+/**
+ * Checks the signer's algorithm against the server's `dpop_signing_alg_values_supported`
+ * (from discovery): one it does not list is a {@link ConfigurationError} at the first request.
+ */
+export function checkDpopAlgorithm(signer: DpopSigner, listed: readonly string[] | undefined): void {
+  if (listed === undefined || listed.includes(signer.algorithm)) return
+  throw new ConfigurationError(
+    'dpop',
+    `the server does not accept ${signer.algorithm} DPoP proofs (its dpop_signing_alg_values_supported lists ${listed.join(', ') || 'nothing'})`,
+    'pass dpop: { privateKey } with a key of an algorithm it lists (dpop: true uses ES256)',
+  )
 }
 
 /** Builds the provider's signer from its `dpop` option (undefined: DPoP off). */

@@ -10,7 +10,7 @@ import type { ResolvedOptions } from './options.js'
 import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
-import { DPOP, sendWithDpop } from './dpop.js'
+import { checkDpopAlgorithm, DPOP, sendWithDpop } from './dpop.js'
 import { clientTlsOf } from './credentials/tls-client-auth.js'
 import type { CheckedParams } from './token-params.js'
 import type { Clock, Logger } from './types.js'
@@ -123,6 +123,7 @@ export class TokenClient {
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
     const dpop = this.options.dpop !== undefined
+    if (this.options.dpop !== undefined) checkDpopAlgorithm(this.options.dpop, server.dpopAlgsSupported)
     if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx), dpop)
     for (let reloads = 0; ; reloads++) {
       try {

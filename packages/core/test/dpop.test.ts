@@ -189,3 +189,17 @@ describe('DPoP token types', () => {
     await new Promise((r) => server.close(r))
   })
 })
+
+describe('DPoP algorithms the server lists', () => {
+  it('refuses a proof algorithm missing from dpop_signing_alg_values_supported, at the first request', async () => {
+    const { generateKeyPairSync } = await import('node:crypto')
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+    const p = provider({ privateKey: rsa, algorithm: 'PS256' }) // oidc-provider lists ES256, Ed25519, EdDSA
+    await expect(p.getToken('read')).rejects.toThrow(/does not accept PS256 DPoP proofs/)
+    await p.close()
+  })
+
+  it('refuses a DPoP key that cannot sign', () => {
+    expect(() => provider({ privateKey: 'not a key' })).toThrow(/dpop\.privateKey/)
+  })
+})
