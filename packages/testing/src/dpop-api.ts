@@ -8,7 +8,8 @@ import { calculateJwkThumbprint, createRemoteJWKSet, EmbeddedJWK, jwtVerify, typ
  *
  * @example
  * ```ts
- * const api = await startDpopApi({ jwksUri: `${issuer}/jwks`, issuer, audience: 'https://api.example.test/', requireNonce: true })
+ * const issuer = 'http://127.0.0.1:4000'
+ * const options: DpopApiOptions = { jwksUri: `${issuer}/jwks`, issuer, audience: 'https://api.example.test/', requireNonce: true }
  * ```
  */
 export interface DpopApiOptions {
@@ -39,7 +40,7 @@ export interface DpopApiRequest {
  *
  * @example
  * ```ts
- * const api = await startDpopApi({ jwksUri, issuer, audience, requireNonce: true })
+ * const api = await startDpopApi({ jwksUri: 'http://127.0.0.1:4000/jwks', issuer: 'http://127.0.0.1:4000', audience: OIDC_RESOURCE, requireNonce: true })
  * api.rotateNonce() // the next request gets 401 use_dpop_nonce with the new DPoP-Nonce
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
@@ -63,8 +64,10 @@ export interface DpopApi {
  *
  * @example
  * ```ts
- * const api = await startDpopApi({ jwksUri: `${op.issuer}/jwks`, issuer: op.issuer, audience: RESOURCE })
- * await api.close()
+ * async function withApi(op: RunningOidcProvider) {
+ *   const api = await startDpopApi({ jwksUri: op.jwksUri, issuer: op.issuer, audience: OIDC_RESOURCE })
+ *   await api.close()
+ * }
  * ```
  */
 export async function startDpopApi(options: DpopApiOptions): Promise<DpopApi> {

@@ -25,7 +25,8 @@ export interface OidcClient {
  *
  * @example
  * ```ts
- * const Provider = (await import('oidc-provider')).default as OidcProviderClass
+ * // oidc-provider ships no types: cast its default export
+ * const toClass = (imported: { default: unknown }) => imported.default as OidcProviderClass // toClass(await import('oidc-provider'))
  * ```
  */
 export type OidcProviderClass = new (
@@ -38,7 +39,8 @@ export type OidcProviderClass = new (
  *
  * @example
  * ```ts
- * createTokenProvider({ issuer: op.issuer, clientId: 'worker', credential: clientSecret(secret), tokenParams: { resource: OIDC_RESOURCE } })
+ * const providerFor = (op: RunningOidcProvider) =>
+ *   createTokenProvider({ issuer: op.issuer, clientId: 'worker', credential: clientSecret(secret), tokenParams: { resource: OIDC_RESOURCE } })
  * ```
  */
 export interface RunningOidcProvider {
@@ -59,9 +61,11 @@ export const OIDC_RESOURCE = 'https://api.example.test/'
  *
  * @example
  * ```ts
- * const op = await startOidcProvider((await import('oidc-provider')).default, [
+ * async function start(Provider: OidcProviderClass) { // Provider: oidc-provider's default export
+ *   return startOidcProvider(Provider, [
  *   { client_id: 'worker', client_secret: secret, token_endpoint_auth_method: 'client_secret_post' },
- * ])
+ *   ])
+ * }
  * ```
  */
 export async function startOidcProvider(

@@ -6,7 +6,8 @@ import { ConfigurationError } from '../errors.js'
  *
  * @example
  * ```ts
- * privateKeyJwt(pem, { algorithm: 'PS256' satisfies SigningAlgorithm })
+ * const algorithm: SigningAlgorithm = 'PS256'
+ * privateKeyJwt(process.env.CLIENT_KEY_PEM!, { algorithm })
  * ```
  */
 export type SigningAlgorithm =

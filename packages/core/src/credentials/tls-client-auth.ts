@@ -7,6 +7,7 @@ import { ConfigurationError } from '../errors.js'
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs'
  * const options: TlsClientAuthOptions = { certificate: readFileSync('client.crt', 'utf8'), privateKey: readFileSync('client.key', 'utf8') }
  * ```
  */
@@ -59,6 +60,7 @@ export function clientTlsOf(credential: Credential): ClientTls | undefined {
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs'
  * const provider = createTokenProvider({
  *   issuer: 'https://auth.example.com', clientId: 'billing-worker',
  *   credential: tlsClientAuth({ certificate: readFileSync('client.crt'), privateKey: readFileSync('client.key') }),
