@@ -95,3 +95,36 @@ describe('tlsClientAuth against oidc-provider (RFC 8705 tls_client_auth)', () =>
     ).toThrow(/dispatcher/)
   })
 })
+
+describe('tlsClientAuth and mtls_endpoint_aliases (RFC 8705 §5)', () => {
+  it('sends the token request to the mTLS alias that discovery gives', async () => {
+    const { createServer } = await import('node:http')
+    const paths: string[] = []
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '')
+      res.setHeader('content-type', 'application/json')
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+      if (req.url === '/.well-known/openid-configuration')
+        return res.end(
+          JSON.stringify({
+            issuer: base,
+            token_endpoint: `${base}/token`,
+            mtls_endpoint_aliases: { token_endpoint: `${base}/mtls/token` },
+          }),
+        )
+      req.resume()
+      res.end(JSON.stringify({ access_token: 'abc', token_type: 'Bearer', expires_in: 3600 }))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    const p = createTokenProvider({
+      issuer,
+      clientId: 'mtls-app',
+      credential: tlsClientAuth({ certificate: client.certificate, privateKey: client.privateKey }),
+    })
+    await p.getToken('read')
+    expect(paths).toEqual(['/.well-known/openid-configuration', '/mtls/token'])
+    await p.close()
+    await new Promise((r) => server.close(r))
+  })
+})
