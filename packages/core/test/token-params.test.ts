@@ -128,4 +128,17 @@ describe('adapter option params', () => {
     expect(a.tokenRequests().map((r) => r.form.audience)).toEqual(['https://two.example.com'])
     await p.close()
   })
+
+  it('refuses reserved adapter params when the client is built', async () => {
+    const { createRequestAuthorizer } = await import('../src/adapter.js')
+    const p = generic()
+    expect(() =>
+      createRequestAuthorizer(
+        p,
+        { scopes: SCOPE, params: { client_secret: 'x' } },
+        { adapter: 'test', baseUrl: 'https://api.example.com' },
+      ),
+    ).toThrow(/params\.client_secret/)
+    await p.close()
+  })
 })

@@ -14,6 +14,7 @@ import type {
 } from './types.js'
 import { parseWwwAuthenticate, readClaimsChallenge } from './www-authenticate.js'
 import { DPOP } from '../dpop.js'
+import { checkTokenParams } from '../token-params.js'
 import { asksForDpopNonce, dpopAuthorization, firstNonce } from './dpop-authorization.js'
 
 function toUrl(url: string | URL): URL | undefined {
@@ -56,6 +57,8 @@ class Authorizer implements RequestAuthorizer {
     if (options.scopesFor !== undefined && typeof options.scopesFor !== 'function') {
       throw new ConfigurationError('scopesFor', 'it is not a function', 'pass (url) => scopes, or omit it')
     }
+    // Checked now, so a reserved or malformed parameter fails where the client is built.
+    if (options.params !== undefined) checkTokenParams('params', options.params)
     this.#context = context
     const known = options.origins !== undefined || context.baseUrl !== undefined || !context.baseUrlPerRequest
     this.#origins = known
