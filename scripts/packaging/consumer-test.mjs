@@ -93,7 +93,14 @@ export async function consumerTest({ kind, packed, peers }) {
       }
     }
   }
-import { writeExamples } from './examples.mjs'
+  // ...and (latest only) every TSDoc @example of the packages' sources, the same way.
+  const examples =
+    kind === 'latest'
+      ? writeExamples(
+          join(dir, 'examples'),
+          packed.map((p) => p.pkg),
+        )
+      : []
   // A guard against a hung tsc, not a time budget: with skipLibCheck off it checks every SDK's
   // .d.ts (Graph, Azure core, Key Vault, ...), which takes minutes on a busy machine.
   const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 600_000 })
