@@ -15,6 +15,7 @@ import {
  *
  * @example
  * ```ts
+ * const issuer = 'https://auth.example.com'
  * createTokenProvider({ issuer, clientId, credential, dpop: true })
  * createTokenProvider({ issuer, clientId, credential, dpop: { privateKey: process.env.DPOP_KEY_PEM!, algorithm: 'ES256' } })
  * ```
@@ -48,6 +49,14 @@ function originOf(url: string): string {
 /**
  * Signs DPoP proofs (RFC 9449 §4) with one key and remembers each server's latest nonce.
  * Proofs are signed with `node:crypto` synchronously: one signature per request, nothing else.
+ * A provider created with `dpop` exposes its signer as `provider.dpop`.
+ *
+ * @example
+ * ```ts
+ * const signer = provider.dpop // undefined without the dpop option
+ * if (signer !== undefined) console.log(signer.thumbprint) // the cnf.jkt of the provider's tokens
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4
  */
 export class DpopSigner {
   readonly #key: KeyObject

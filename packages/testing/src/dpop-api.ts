@@ -23,7 +23,14 @@ export interface DpopApiOptions {
   requireNonce?: boolean
 }
 
-/** One request the API saw, and what it answered. */
+/**
+ * One request the API saw, and what it answered.
+ *
+ * @example
+ * ```ts
+ * const refused = (api: DpopApi): DpopApiRequest[] => api.requests.filter((r) => r.status === 401)
+ * ```
+ */
 export interface DpopApiRequest {
   method: string
   path: string

@@ -51,7 +51,14 @@ export interface RunningOidcProvider {
   close(): Promise<void>
 }
 
-/** The resource (JWT access token `aud`) a token is for when a request names none. */
+/**
+ * The resource (JWT access token `aud`) a token is for when a request names none.
+ *
+ * @example
+ * ```ts
+ * const api = await startDpopApi({ jwksUri: 'http://127.0.0.1:4000/jwks', issuer: 'http://127.0.0.1:4000', audience: OIDC_RESOURCE })
+ * ```
+ */
 export const OIDC_RESOURCE = 'https://api.example.test/'
 
 /**
