@@ -72,6 +72,11 @@ class Provider implements TokenProvider {
       options.cache === undefined || memory !== undefined || opts.dpop !== undefined
         ? undefined
         : new SharedTier(options.cache, this.#clock, this.#logger)
+    if (opts.dpop !== undefined && options.cache !== undefined && memory === undefined)
+      this.#logger?.warn?.(
+        { event: 'dpop_shared_cache_skipped' },
+        "apptoken: DPoP tokens are bound to this process's key; the shared cache is not used for them",
+      )
     this.#gate = new ForcedRefreshGate(maxEntries)
     this.#keys = new ParamKeyring(
       {

@@ -203,3 +203,19 @@ describe('DPoP algorithms the server lists', () => {
     expect(() => provider({ privateKey: 'not a key' })).toThrow(/dpop\.privateKey/)
   })
 })
+
+describe('a Bearer token keeps its path', () => {
+  it('returns the same Authorization object per token, with no extra headers, whatever the method', async () => {
+    const p = createTokenProvider({ issuer: op.issuer, clientId: 'app', credential: clientSecret(SECRET) })
+    const auth = createRequestAuthorizer(p, { scopes: 'read', origins: [api.url] }, { adapter: 'test' })
+    const a = await auth.authorize(`${api.url}/x`, undefined, undefined, 'GET')
+    const b = await auth.authorize(`${api.url}/y`, undefined, undefined, 'POST')
+    const c = await auth.authorize(`${api.url}/z`)
+    expect(a).toBe(b)
+    expect(b).toBe(c)
+    expect(a!.headers).toBeUndefined()
+    expect(a!.header).toMatch(/^Bearer /)
+    expect(p.dpop).toBeUndefined()
+    await p.close()
+  })
+})
