@@ -77,8 +77,8 @@ export async function consumerTest({ kind, packed, peers }) {
     await mkdir(join(dir, 'readme'))
     for (const { pkg } of packed) {
       const readme = join(dir, 'node_modules', pkg.name, 'README.md')
-      const block = existsSync(readme) ? quickStartOf(readFileSync(readme, 'utf8')) : undefined
-      if (block === undefined) {
+      const blocks = existsSync(readme) ? quickStartsOf(readFileSync(readme, 'utf8')) : []
+      if (blocks.length === 0) {
         steps.push({
           name: `README quick start of ${pkg.name}`,
           ok: false,
@@ -87,8 +87,11 @@ export async function consumerTest({ kind, packed, peers }) {
         })
         continue
       }
-      await writeFile(join(dir, 'readme', `${pkg.folder}.mts`), withProvider(block))
-      readmes++
+      // The first quick start, then any per-server one ("Quick start: Auth0", ...), each its own module.
+      for (const [i, block] of blocks.entries()) {
+        await writeFile(join(dir, 'readme', `${pkg.folder}${i === 0 ? '' : `-${i}`}.mts`), withProvider(block))
+        readmes++
+      }
     }
   }
   // ...and (latest only) every TSDoc @example of the packages' sources, the same way.
@@ -155,13 +158,22 @@ export function peerVersions(kind, packages, peers) {
 
 /** The first ```ts block under a heading that says "Quick start". */
 export function quickStartOf(markdown) {
+  return quickStartsOf(markdown)[0]
+}
+
+/** The first ```ts block under each heading that says "Quick start", in order. */
+export function quickStartsOf(markdown) {
   const lines = markdown.split('\n')
-  const start = lines.findIndex((l) => /^#{1,4}\s.*quick\s*start/i.test(l))
-  if (start === -1) return undefined
-  const section = lines.slice(start + 1)
-  const end = section.findIndex((l) => /^#{1,4}\s/.test(l))
-  const body = (end === -1 ? section : section.slice(0, end)).join('\n')
-  return /```(?:ts|typescript)\n([\s\S]*?)```/.exec(body)?.[1]
+  const blocks = []
+  for (let start = 0; start < lines.length; start++) {
+    if (!/^#{1,4}\s.*quick\s*start/i.test(lines[start])) continue
+    const section = lines.slice(start + 1)
+    const end = section.findIndex((l) => /^#{1,4}\s/.test(l))
+    const body = (end === -1 ? section : section.slice(0, end)).join('\n')
+    const block = /```(?:ts|typescript)\n([\s\S]*?)```/.exec(body)?.[1]
+    if (block !== undefined) blocks.push(block)
+  }
+  return blocks
 }
 
 // Adapter READMEs may build on the core quick start's `provider` without repeating it.

@@ -90,12 +90,14 @@ export function attachAppToken(
     if (config[RETRIED] === true) return config // carries the header core chose for the retry
     const signal = signalOf(config)
     // On abort, sent on without a token: axios rejects it with its own CanceledError, unsent.
-    const sending = await auth.authorize(targetUrl(config), signal).catch((e: unknown) => {
+    const method = (config.method ?? 'get').toUpperCase()
+    const sending = await auth.authorize(targetUrl(config), signal, undefined, method).catch((e: unknown) => {
       if (signal?.aborted) return undefined
       throw e
     })
     if (sending === undefined) return config
     config.headers.set('Authorization', sending.header)
+    if (sending.headers !== undefined) config.headers.set(sending.headers) // a DPoP proof
     sent.set(config, sending)
     recordResponseUrl(config)
     const next = config.beforeRedirect
@@ -121,6 +123,8 @@ export function attachAppToken(
       replayable: isReplayableBody(tracked.data),
       retried: tracked[RETRIED] === true,
       signal,
+      method: (tracked.method ?? 'get').toUpperCase(),
+      dpopNonce: response.headers['dpop-nonce'] as string | undefined,
     })
     if (decision === undefined) throw error
     const retry: Tracked = { ...tracked, [RETRIED]: true }
@@ -133,6 +137,7 @@ export function attachAppToken(
     }
     if (next === undefined) throw error
     retry.headers = tracked.headers.set('Authorization', next.header)
+    if (next.headers !== undefined) retry.headers.set(next.headers)
     return instance.request(retry)
   }
 

@@ -75,7 +75,7 @@ export function appTokenPolicy(provider: TokenProvider, options: AppTokenPolicyO
       if (!/^bearer\s/i.test(request.headers.get('authorization') ?? '')) return next(request)
       auth ??= create(request.url)
       const signal = toAbortSignal(request.abortSignal)
-      const sent = await auth.authorize(request.url, signal)
+      const sent = await auth.authorize(request.url, signal, undefined, request.method)
       if (sent === undefined) {
         // Not an allowed origin: no token goes there, not even the one the SDK signed with (its
         // sign-in step re-signs every hop, cross-origin redirects included).
@@ -83,6 +83,8 @@ export function appTokenPolicy(provider: TokenProvider, options: AppTokenPolicyO
         return next(request)
       }
       request.headers.set('authorization', sent.header)
+      if (sent.headers !== undefined)
+        for (const [k, v] of Object.entries(sent.headers)) request.headers.set(k, v)
       const response = await next(request)
       const retry = await auth.onResponse({
         // The URL that really answered: a redirect policy after this one may have moved it.
@@ -93,10 +95,14 @@ export function appTokenPolicy(provider: TokenProvider, options: AppTokenPolicyO
         replayable: isReplayable(request),
         retried: false,
         signal,
+        method: request.method,
+        dpopNonce: response.headers.get('dpop-nonce'),
       })
       if (retry === undefined) return response
       discardBody(response)
       request.headers.set('authorization', retry.header)
+      if (retry.headers !== undefined)
+        for (const [k, v] of Object.entries(retry.headers)) request.headers.set(k, v)
       return next(request)
     },
   }

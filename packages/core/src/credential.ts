@@ -34,10 +34,14 @@ export interface CredentialContext {
   signal: AbortSignal
   /** `token_endpoint_auth_methods_supported` from issuer discovery, when known. */
   authMethodsSupported: readonly string[] | undefined
+  /** `token_endpoint_auth_signing_alg_values_supported` from issuer discovery, when known. */
+  signingAlgsSupported?: readonly string[] | undefined
   /** The provider's HTTP transport (proxy, dispatcher, timeout, body limit applied). */
   http: HttpTransport
   clock: Clock
   logger: Logger | undefined
+  /** Extra token-request parameters (`tokenParams` and the call's `params`), sorted by name. */
+  params?: readonly (readonly [string, readonly string[]])[]
   /** Counts one retry in the provider's `stats().retries`: for credentials that retry by themselves. */
   countRetry?(): void
 }

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import type { Clock } from './types.js'
 import { InvalidTokenResponseError, NetworkError, TimeoutError, isApptokenError } from './errors.js'
 import { createFetchTransport, undiciWorks } from './fetch-transport.js'
+import type { ClientTls } from './credentials/tls-client-auth.js'
 
 /**
  * A buffered HTTP answer.
@@ -62,6 +63,8 @@ export interface HttpTransportOptions {
   maxBodyBytes: number
   /** Its `timer`, when it has one, runs the per-request timeout (tests fire it without waiting). */
   clock?: Clock | undefined
+  /** A client certificate every connection presents (mutual TLS, RFC 8705); not through a proxy. */
+  tls?: ClientTls | undefined
 }
 
 /** A real timer that does not keep the process alive (Deno's timers are plain numbers: no unref). */
@@ -93,6 +96,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const own = <T extends { close(): Promise<void> }>(agent: T): T => (owned.push(agent), agent)
   const getDispatcher = (req: HttpRequest, u: Undici): Dispatcher => {
     if (options.dispatcher) return options.dispatcher
+    if (options.tls) return (direct ??= own(new u.Agent({ keepAliveTimeout: 30_000, connect: options.tls })))
     if (req.direct) return (direct ??= own(new u.Agent({ keepAliveTimeout: 30_000 })))
     return (proxied ??= own(new u.EnvHttpProxyAgent({ keepAliveTimeout: 30_000 })))
   }

@@ -5,6 +5,8 @@ import { needsClientIdAndTenantId, type Credential } from './credential.js'
 import { ConfigurationError } from './errors.js'
 import { DEFAULT_RETRY, resolveRetryPolicy, type RetryPolicy } from './retry.js'
 import { secureUrlOption } from './urls.js'
+import { createDpopSigner, type DpopOption, type DpopSigner } from './dpop.js'
+import { checkTokenParams, type CheckedParams, type TokenParams } from './token-params.js'
 import type { Clock, Logger, RetryOptions } from './types.js'
 
 /**
@@ -57,6 +59,18 @@ export interface TokenProviderOptions {
   clock?: Clock
   /** Largest response body read from the token endpoint. Default 1 MiB. */
   maxResponseBytes?: number
+  /**
+   * Extra parameters of every token request, e.g. `{ audience: 'https://api.example.com' }`
+   * (Auth0) or `{ resource: 'https://api.example.com' }` (RFC 8707). Part of the cache key.
+   */
+  tokenParams?: TokenParams
+  /**
+   * Sender-constrained tokens (RFC 9449): `true` for a P-256 key generated for the provider's
+   * life, or `{ privateKey }`. Token requests carry a DPoP proof; a DPoP-bound token makes every
+   * adapter send `Authorization: DPoP <token>` with a fresh proof per request. DPoP tokens stay
+   * in the process (a shared cache is not used: another process has another key).
+   */
+  dpop?: DpopOption
 }
 
 /** Options after validation, with defaults applied. */
@@ -72,6 +86,8 @@ export interface ResolvedOptions {
   timeoutMs: number
   maxResponseBytes: number
   clientCapabilities: readonly string[]
+  tokenParams: CheckedParams
+  dpop: DpopSigner | undefined
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -218,5 +234,7 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     timeoutMs: positive('timeoutMs', options.timeoutMs, 10_000),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, 1024 * 1024),
     clientCapabilities: caps,
+    tokenParams: checkTokenParams('tokenParams', options.tokenParams),
+    dpop: createDpopSigner(options.dpop),
   }
 }

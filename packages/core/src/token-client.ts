@@ -10,6 +10,9 @@ import type { ResolvedOptions } from './options.js'
 import { isRetryableStatus, withRetry, type AttemptFailure } from './retry.js'
 import { computeRefreshAt } from './refresh-policy.js'
 import { checkIssuedToken, parseTokenResponse } from './token-response.js'
+import { checkDpopAlgorithm, DPOP, sendWithDpop } from './dpop.js'
+import { clientTlsOf } from './credentials/tls-client-auth.js'
+import type { CheckedParams } from './token-params.js'
 import type { Clock, Logger } from './types.js'
 import { credentialReloadChannel, traceTokenRequest } from './diagnostics-publish.js'
 import type { TokenRequestContext } from './diagnostics.js'
@@ -24,6 +27,8 @@ export interface TokenRequest {
   rejectedToken?: string | undefined
   /** Why it is requested (for the `apptoken:token-request` channel). */
   reason?: TokenRequestContext['reason']
+  /** Extra parameters (`tokenParams` merged with the call's `params`). */
+  params?: CheckedParams
 }
 
 function classify(error: unknown): AttemptFailure {
@@ -47,6 +52,7 @@ const SHORT_LIFETIME_MS = 60_000
 /** Makes client-credentials token requests: endpoint, client authentication, retries. */
 export class TokenClient {
   #discovered: Promise<DiscoveredServer> | undefined
+  readonly #mtls: boolean
   retries = 0
 
   constructor(
@@ -55,7 +61,9 @@ export class TokenClient {
     private readonly http: HttpTransport,
     private readonly clock: Clock,
     private readonly logger: Logger | undefined,
-  ) {}
+  ) {
+    this.#mtls = clientTlsOf(credential) !== undefined
+  }
 
   async #server(tenantId: string, signal: AbortSignal): Promise<DiscoveredServer> {
     const { authorityHost, tokenEndpoint, issuer } = this.options
@@ -92,7 +100,8 @@ export class TokenClient {
       )
     return {
       accessToken: issued.accessToken,
-      tokenType: 'Bearer', // checkIssuedToken let only Bearer through; one shared string for every token
+      // checkIssuedToken let only Bearer (and DPoP with the dpop option) through; one shared string each
+      tokenType: issued.tokenType === DPOP ? DPOP : 'Bearer',
       expiresAt: issued.expiresAt,
       refreshAt: computeRefreshAt(now, issued.expiresAt, issued.refreshAt),
       scopes: req.scopes,
@@ -105,7 +114,8 @@ export class TokenClient {
     const ctx: CredentialContext = {
       clientId: this.options.clientId,
       tenantId: req.tenantId,
-      tokenEndpoint: server.tokenEndpoint,
+      // RFC 8705 §5: a client certificate goes to the server's mTLS alias of the token endpoint.
+      tokenEndpoint: (this.#mtls && server.mtlsTokenEndpoint) || server.tokenEndpoint,
       authorityHost: this.options.authorityHost,
       scopes: req.scopes,
       claims: req.claims,
@@ -113,6 +123,7 @@ export class TokenClient {
       clientCapabilities: this.options.clientCapabilities,
       signal: req.signal,
       authMethodsSupported: server.authMethodsSupported,
+      signingAlgsSupported: server.signingAlgsSupported,
       http: this.http,
       clock: this.clock,
       logger: this.logger,
@@ -121,12 +132,15 @@ export class TokenClient {
         onRetry?.()
       },
     }
+    if (req.params !== undefined && req.params.entries.length > 0) ctx.params = req.params.entries
     const credential = this.credential
     // Every token is checked before it is cached, whoever obtained it.
-    if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx))
+    const dpop = this.options.dpop !== undefined
+    if (this.options.dpop !== undefined) checkDpopAlgorithm(this.options.dpop, server.dpopAlgsSupported)
+    if (credential.getToken !== undefined) return checkIssuedToken(await credential.getToken(ctx), dpop)
     for (let reloads = 0; ; reloads++) {
       try {
-        return checkIssuedToken(await this.#withRetries(credential, ctx))
+        return checkIssuedToken(await this.#withRetries(credential, ctx), dpop)
       } catch (error) {
         // A rotated certificate or the next entry of a rotation list: the credential reloads and we retry.
         if (
@@ -182,22 +196,35 @@ export class TokenClient {
     if (!basic) form.set('client_id', ctx.clientId)
     form.set('scope', ctx.scopes.join(' '))
     form.set('grant_type', 'client_credentials')
+    for (const [name, values] of ctx.params ?? []) for (const v of values) form.append(name, v)
     for (const [k, v] of Object.entries(auth.form ?? {})) form.set(k, v)
     const claims = mergeClaims(ctx.claims, this.options.clientCapabilities)
     if (claims !== undefined) form.set('claims', claims)
-    const res = await this.http.request({
-      url: ctx.tokenEndpoint,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
-        accept: 'application/json',
-        'client-request-id': randomUUID(),
-        'x-client-sku': 'apptoken.node',
-        ...auth.headers,
-      },
-      body: form.toString(),
-      signal: ctx.signal,
-    })
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+      accept: 'application/json',
+      'client-request-id': randomUUID(),
+      'x-client-sku': 'apptoken.node',
+      ...auth.headers,
+    }
+    const send = (h: Record<string, string>) =>
+      this.http.request({
+        url: ctx.tokenEndpoint,
+        method: 'POST',
+        headers: h,
+        body: form.toString(),
+        signal: ctx.signal,
+      })
+    const dpop = this.options.dpop
+    const res =
+      dpop === undefined
+        ? await send(headers)
+        : await sendWithDpop(
+            dpop,
+            ctx.tokenEndpoint,
+            () => this.clock.now(),
+            (proof) => send({ ...headers, dpop: proof }),
+          )
     const sensitive = [...Object.values(auth.form ?? {}), ...Object.values(auth.headers ?? {})]
     return parseTokenResponse(res, this.clock.now(), sensitive)
   }

@@ -61,6 +61,8 @@ export interface TokenKeysOptions {
   allowedTenants: ReadonlySet<string> | '*'
   /** Most tenants remembered (the provider passes twice its cache size). */
   memoLimit: number
+  /** The token-request parameters of these keys (`tokenParams` + a call's `params`), `''` for none. */
+  paramsKey?: string
 }
 
 const SCOPE_MEMO_LIMIT = 10_000
@@ -78,7 +80,14 @@ export class TokenKeys {
 
   constructor(options: TokenKeysOptions) {
     this.#o = options
-    this.#ns = numberFor(JSON.stringify(['client', options.authority, options.clientId]))
+    const params = options.paramsKey ?? ''
+    this.#ns = numberFor(
+      JSON.stringify(
+        params === ''
+          ? ['client', options.authority, options.clientId]
+          : ['client', options.authority, options.clientId, params],
+      ),
+    )
   }
 
   /**
@@ -171,6 +180,9 @@ export class TokenKeys {
 
   /** The key of this token in a shared cache (the same in every process). */
   sharedKey(info: ScopeInfo, tenant: string): string {
-    return tokenCacheKey(this.#o.authority, this.#o.clientId, tenant, info.scopeKey)
+    const key = tokenCacheKey(this.#o.authority, this.#o.clientId, tenant, info.scopeKey)
+    const params = this.#o.paramsKey ?? ''
+    // Keys without parameters stay as they were, so existing shared-cache entries still match.
+    return params === '' ? key : `${key.slice(0, -1)},${JSON.stringify(params)}]`
   }
 }

@@ -1,4 +1,5 @@
 import type { ProviderHealth } from './health.js'
+import type { DpopSigner } from './dpop.js'
 import type { TokenCredential } from './token-credential.js'
 import type { AccessToken, GetTokenOptions } from './types.js'
 
@@ -37,6 +38,11 @@ export interface TokenProvider {
   /** Whether scopes are checked as Entra `/.default` scopes. */
   readonly mode: 'entra' | 'generic'
   getToken(scopes: string | readonly string[], options?: GetTokenOptions): Promise<AccessToken>
+  /**
+   * The DPoP proof signer, when the provider has the `dpop` option: adapters (through core's
+   * request authorizer) sign a proof per request with it.
+   */
+  readonly dpop?: DpopSigner | undefined
   /** An `@azure/core-auth` TokenCredential over this provider, for Azure SDK clients. */
   toTokenCredential(): TokenCredential
   stats(): TokenProviderStats

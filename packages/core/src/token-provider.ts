@@ -20,7 +20,11 @@ import { SharedTier } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
 import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
-import { TokenKeys, type ScopeInfo } from './token-keys.js'
+import type { ScopeInfo } from './token-keys.js'
+import { ParamKeyring } from './param-keys.js'
+import { clientTlsFor } from './credentials/client-tls.js'
+import type { DpopSigner } from './dpop.js'
+import type { CheckedParams } from './token-params.js'
 import type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
 import type { TokenRequestContext } from './diagnostics.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
@@ -34,13 +38,23 @@ interface Acquired {
   fresh: AccessToken
 }
 
+/** Where one call's token lives: its cache key, tenant, scopes and request parameters. */
+interface At {
+  key: string
+  tenant: string
+  info: ScopeInfo
+  params: CheckedParams
+  sharedKey(): string
+}
+
 class Provider implements TokenProvider {
   readonly clientId: string
   readonly tenantId: string
   readonly mode: 'entra' | 'generic'
+  readonly dpop: DpopSigner | undefined
   readonly #front: EntryStore
   readonly #shared: SharedTier | undefined
-  readonly #keys: TokenKeys
+  readonly #keys: ParamKeyring
   readonly #flights = new SingleFlight<Acquired>()
   readonly #gate: ForcedRefreshGate
   readonly #clock: Clock
@@ -61,26 +75,39 @@ class Provider implements TokenProvider {
     const memory = memoryStoreOf(options.cache)
     const maxEntries = memory?.maxEntries ?? 10_000
     this.#front = memory?.store ?? new ClockMap<Entry>(maxEntries)
+    this.dpop = opts.dpop
+    // DPoP tokens are bound to this process's key: another process could not use them.
     this.#shared =
-      options.cache === undefined || memory !== undefined
+      options.cache === undefined || memory !== undefined || opts.dpop !== undefined
         ? undefined
         : new SharedTier(options.cache, this.#clock, this.#logger)
+    if (opts.dpop !== undefined && options.cache !== undefined && memory === undefined)
+      this.#logger?.warn?.(
+        { event: 'dpop_shared_cache_skipped' },
+        "apptoken: DPoP tokens are bound to this process's key; the shared cache is not used for them",
+      )
     this.#gate = new ForcedRefreshGate(maxEntries)
     this.#health = new HealthTracker(maxEntries)
-    this.#keys = new TokenKeys({
-      authority: opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '',
-      clientId: opts.clientId,
-      tenantId: opts.tenantId,
-      mode: opts.mode,
-      allowedTenants: opts.allowedTenants,
-      // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
-      memoLimit: Math.max(10_000, 2 * maxEntries + 1),
-    })
+    this.#keys = new ParamKeyring(
+      {
+        authority:
+          (opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '') +
+          (opts.dpop === undefined ? '' : ` dpop:${opts.dpop.thumbprint}`),
+        clientId: opts.clientId,
+        tenantId: opts.tenantId,
+        mode: opts.mode,
+        allowedTenants: opts.allowedTenants,
+        // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
+        memoLimit: Math.max(10_000, 2 * maxEntries + 1),
+      },
+      opts.tokenParams,
+    )
     const http = createHttpTransport({
       dispatcher: options.dispatcher,
       timeoutMs: opts.timeoutMs,
       maxBodyBytes: opts.maxResponseBytes,
       clock: this.#clock,
+      tls: clientTlsFor(options),
     })
     this.#closeHttp = () => http.close()
     this.#client = new TokenClient(opts, options.credential, http, this.#clock, this.#logger)
@@ -94,7 +121,7 @@ class Provider implements TokenProvider {
       (options === undefined ||
         (options.forceRefresh !== true && options.claims === undefined && options.signal?.aborted !== true))
     ) {
-      const key = this.#keys.known(scopes, options?.tenantId)
+      const key = this.#keys.known(options?.params)?.keys.known(scopes, options?.tenantId)
       if (key !== undefined) {
         const entry = this.#front.get(key)
         if (entry !== undefined && tokenState(entry, this.#clock.now()) === 'fresh') {
@@ -113,9 +140,11 @@ class Provider implements TokenProvider {
     const { signal, forceRefresh = false, rejectedToken } = options
     if (signal?.aborted) throw new AbortError(signal.reason)
     if (this.#closing.signal.aborted) throw new ClosedError()
-    const info = this.#keys.scopeInfo(scopes)
-    const tenant = this.#keys.tenant(info, options.tenantId)
-    const key = this.#keys.key(info, tenant, options.tenantId)
+    const { keys, params } = this.#keys.for(options.params)
+    const info = keys.scopeInfo(scopes)
+    const tenant = keys.tenant(info, options.tenantId)
+    const key = keys.key(info, tenant, options.tenantId)
+    const at: At = { key, tenant, info, params, sharedKey: () => keys.sharedKey(info, tenant) }
     const claims =
       options.claims === undefined || options.claims === '' ? undefined : checkClaimsJson(options.claims)
     const now = this.#clock.now()
@@ -124,7 +153,7 @@ class Provider implements TokenProvider {
     const usable = entry !== undefined && state !== 'unusable'
     if (usable && claims === undefined) {
       if (!forceRefresh) {
-        if (state === 'due') this.#refreshInBackground(key, entry, tenant, info, now)
+        if (state === 'due') this.#refreshInBackground(at, entry, now)
         this.#stats.cacheHits++
         if (cacheLookupChannel.hasSubscribers)
           this.#lookup(state === 'due' ? 'stale' : 'hit', tenant, info.scopes)
@@ -160,11 +189,7 @@ class Provider implements TokenProvider {
     // The token being replaced: named by a 401 retry, else the cached one a forced refresh or claims challenge replaces.
     const rejected = forceRefresh || claims !== undefined ? (rejectedToken ?? entry?.cached.accessToken) : undefined
     const reason = claims !== undefined ? 'claims' : forceRefresh ? 'forced' : 'missing'
-    const acquired = await this.#flights.run(
-      flightKey,
-      () => this.#acquire(key, tenant, info, claims, rejected, reason),
-      signal,
-    )
+    const acquired = await this.#flights.run(flightKey, () => this.#acquire(at, claims, rejected, reason), signal)
     return acquired.fresh
   }
 
@@ -177,7 +202,8 @@ class Provider implements TokenProvider {
     return Promise.reject(new Error('apptoken: joined a finished refresh'))
   }
 
-  #refreshInBackground(key: string, entry: Entry, tenant: string, info: ScopeInfo, now: number): void {
+  #refreshInBackground(at: At, entry: Entry, now: number): void {
+    const { key, tenant, info } = at
     if (this.#flights.has(key) || !mayRefresh(entry, now)) return
     this.#stats.backgroundRefreshes++
     if (refreshStartChannel.hasSubscribers)
@@ -187,7 +213,7 @@ class Provider implements TokenProvider {
       'apptoken: background refresh started',
     )
     this.#flights
-      .run(key, () => this.#acquire(key, tenant, info, undefined, undefined, 'background'))
+      .run(key, () => this.#acquire(at, undefined, undefined, 'background'))
       .catch((error: unknown) => {
         // Keep serving the valid token; try again after a growing pause.
         const failedAt = this.#clock.now()
@@ -208,13 +234,12 @@ class Provider implements TokenProvider {
   }
 
   async #acquire(
-    key: string,
-    tenant: string,
-    info: ScopeInfo,
+    at: At,
     claims: string | undefined,
     rejected: string | undefined,
     reason: TokenRequestContext['reason'],
   ): Promise<Acquired> {
+    const { key, tenant, info, params } = at
     const signal = this.#closing.signal
     let fetched = false
     const fetch = async (): Promise<CachedToken> => {
@@ -226,6 +251,7 @@ class Provider implements TokenProvider {
         signal,
         rejectedToken: rejected,
         reason,
+        params,
       })
       fetched = true
       return token
@@ -235,10 +261,9 @@ class Provider implements TokenProvider {
     try {
       token =
         shared !== undefined && claims === undefined
-          ? await shared.get(this.#keys.sharedKey(info, tenant), fetch, rejected, signal)
+          ? await shared.get(at.sharedKey(), fetch, rejected, signal)
           : await fetch()
-      if (shared !== undefined && claims !== undefined)
-        await shared.store(this.#keys.sharedKey(info, tenant), token)
+      if (shared !== undefined && claims !== undefined) await shared.store(at.sharedKey(), token)
     } catch (error) {
       // Once per request, however many callers wait on it; a background refresh records its own.
       if (reason !== 'background' && (error as { code?: string }).code !== 'ERR_CLOSED') {

@@ -4,6 +4,7 @@ import { tokenErrorHint } from './hints.js'
 import type { HttpResponse } from './http.js'
 import { redact } from './redact.js'
 import { parseRetryAfter } from './retry-after.js'
+import { DPOP } from './dpop.js'
 
 const MAX_LIFETIME_S = 366 * 24 * 3600
 
@@ -127,27 +128,40 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
  * True when the token can be sent as `Authorization: Bearer <token>` as it is: a Bearer token of
  * `b64token` characters only (no CR/LF, no spaces, nothing that could inject a header).
  */
-export function isSendableToken(accessToken: unknown, tokenType: unknown): boolean {
+export function isSendableToken(accessToken: unknown, tokenType: unknown, allowDpop = false): boolean {
   return (
     typeof accessToken === 'string' &&
     B64TOKEN.test(accessToken) &&
     typeof tokenType === 'string' &&
-    tokenType.toLowerCase() === 'bearer'
+    (tokenType.toLowerCase() === 'bearer' || (allowDpop && tokenType.toLowerCase() === 'dpop'))
   )
 }
 
 /**
  * Checks a token before it is cached: a `token_type` the adapters cannot send, or an access token
  * with characters outside RFC 6750's `b64token`, is an {@link InvalidTokenResponseError} and nothing
- * is cached. Returns the token with its type spelled `Bearer`.
+ * is cached. Returns the token with its type spelled `Bearer` (or `DPoP`, when `allowDpop`: the
+ * provider has the `dpop` option).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
-export function checkIssuedToken(issued: IssuedToken): IssuedToken {
+export function checkIssuedToken(issued: IssuedToken, allowDpop = false): IssuedToken {
   const type = issued.tokenType ?? 'Bearer'
-  if (typeof type !== 'string' || type.toLowerCase() !== 'bearer') {
+  const lower = typeof type === 'string' ? type.toLowerCase() : ''
+  if (allowDpop && lower === 'dpop') {
+    if (!isSendableToken(issued.accessToken, type, true))
+      throw new InvalidTokenResponseError(
+        'The token endpoint answered with an access_token containing characters that are not allowed in an Authorization header (RFC 6750 b64token)',
+      )
+    return type === DPOP ? issued : { ...issued, tokenType: DPOP }
+  }
+  if (lower !== 'bearer') {
     throw new InvalidTokenResponseError(
-      `The token endpoint answered with token_type ${JSON.stringify(String(type).slice(0, 32))}, which apptoken cannot send; only Bearer tokens are supported`,
+      `The token endpoint answered with token_type ${JSON.stringify(String(type).slice(0, 32))}, which apptoken cannot send; ${
+        allowDpop
+          ? 'only Bearer and DPoP tokens are supported'
+          : 'only Bearer tokens are supported (DPoP needs the provider option dpop)'
+      }`,
     )
   }
   if (!isSendableToken(issued.accessToken, type)) {

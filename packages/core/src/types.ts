@@ -1,3 +1,5 @@
+import type { TokenParams } from './token-params.js'
+
 /**
  * An app token as callers see it. `accessToken` is not enumerable, so `JSON.stringify(token)`,
  * `console.log(token)` and spreading never copy the bearer value by accident.
@@ -48,6 +50,12 @@ export interface GetTokenOptions {
   tenantId?: string
   /** A claims challenge (JSON), e.g. from a CAE `WWW-Authenticate` header. Skips the cache. */
   claims?: string
+  /**
+   * Extra token-request parameters for this call (e.g. `{ audience }` for one of several APIs);
+   * they replace `tokenParams` of the same name and are part of the cache key. The object is read
+   * once: reuse it, do not change it.
+   */
+  params?: TokenParams
   /** Cancels this caller's wait only; the shared token request goes on for the others. */
   signal?: AbortSignal
 }

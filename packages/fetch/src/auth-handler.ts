@@ -48,7 +48,7 @@ export class AuthHandler implements DispatchHandler {
 
   /** Gets the token, then sends. */
   start(): void {
-    this.authorizer.authorize(this.url, this.#signal).then(
+    this.authorizer.authorize(this.url, this.#signal, undefined, this.options.method ?? 'GET').then(
       (auth) => this.#send(auth),
       (error: unknown) => this.#fail(error),
     )
@@ -61,7 +61,7 @@ export class AuthHandler implements DispatchHandler {
       this.dispatch(
         auth === undefined
           ? this.options
-          : { ...this.options, headers: withAuthorization(this.options.headers, auth.header) },
+          : { ...this.options, headers: withAuthorization(this.options.headers, auth.header, auth.headers) },
         this,
       )
     } catch (error) {
@@ -137,6 +137,8 @@ export class AuthHandler implements DispatchHandler {
       replayable: isReplayableBody(this.options.body),
       retried: this.#retried,
       signal: this.#signal,
+      method: this.options.method ?? 'GET',
+      dpopNonce: headers['dpop-nonce'],
     })
     // Held until decided (an unreplayable body is never re-sent, but the refresh finishes first).
     if (decision !== undefined) {

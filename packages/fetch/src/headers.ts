@@ -15,16 +15,23 @@ function headerPairs(headers: unknown): Iterable<Pair> {
 }
 
 /**
- * undici dispatch headers with `authorization` set to `value`, replacing any other
- * Authorization header, as a flat `[name, value, ...]` list.
+ * undici dispatch headers with `authorization` set to `value` (and the `extra` headers core gave,
+ * a DPoP proof), replacing any other spelling of those names, as a flat `[name, value, ...]` list.
  */
-export function withAuthorization(headers: unknown, value: string): (string | string[])[] {
+export function withAuthorization(
+  headers: unknown,
+  value: string,
+  extra?: Record<string, string>,
+): (string | string[])[] {
   const out: (string | string[])[] = []
   for (const [name, v] of headerPairs(headers)) {
     const key = String(name)
-    if (v === undefined || v === null || key.toLowerCase() === 'authorization') continue
+    const lower = key.toLowerCase()
+    if (v === undefined || v === null || lower === 'authorization' || (extra !== undefined && lower in extra))
+      continue
     out.push(key, Array.isArray(v) ? v.map(String) : String(v))
   }
   out.push('authorization', value)
+  if (extra !== undefined) for (const [k, v] of Object.entries(extra)) out.push(k, v)
   return out
 }

@@ -1,9 +1,16 @@
 import { ConfigurationError, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
-import { abortReason, createRequestAuthorizer, isReplayableBody, setAuthorization } from '@apptoken/core/adapter'
+import {
+  abortReason,
+  createRequestAuthorizer,
+  isReplayableBody,
+  setAuthorization,
+} from '@apptoken/core/adapter'
+import type { Authorization } from '@apptoken/core/adapter'
 
 /** The parts of a `Request` that apptoken reads (global fetch's and undici's alike). */
 interface RequestLike {
   readonly url: string
+  readonly method?: string
   readonly headers: Iterable<[string, string]>
   readonly body: { cancel(): Promise<void> } | null
   readonly bodyUsed: boolean
@@ -80,16 +87,23 @@ export function withAppToken<F extends AnyFetch>(
     const orAbort = (error: unknown): never => {
       throw abortReason(signal, error) // a fetch abort rejects with the signal's reason
     }
-    const sent = await authorizer.authorize(url, signal).catch(orAbort)
+    const method = (typeof init?.method === 'string' ? init.method : undefined) ?? request?.method ?? 'GET'
+    const sent = await authorizer.authorize(url, signal, undefined, method).catch(orAbort)
     if (sent === undefined) return send(input, init ?? {})
     // As in `new Request(input, init)`: init's headers replace the Request's.
-    const headersFor = (header: string) =>
-      setAuthorization(new Headers((init?.headers ?? request?.headers) as HeadersInit | undefined), header)
+    const headersFor = ({ header, headers: extra }: Authorization) => {
+      const headers = setAuthorization(
+        new Headers((init?.headers ?? request?.headers) as HeadersInit | undefined),
+        header,
+      )
+      if (extra !== undefined) for (const [k, v] of Object.entries(extra)) headers.set(k, v) // a DPoP proof
+      return headers
+    }
     // What to send again on a 401: init's body if it replays; a Request's body through a clone.
     const initBody = init?.body !== undefined && init.body !== null
     const copy = !initBody && request?.body && !request.bodyUsed ? request.clone() : undefined
     const replayable = initBody ? isReplayableBody(init.body) : !request?.body || copy !== undefined
-    const response = await send(input, { ...init, headers: headersFor(sent.header) })
+    const response = await send(input, { ...init, headers: headersFor(sent) })
     const next = await authorizer
       .onResponse({
         url: response.url || undefined, // fetch reports the URL that answered, after redirects
@@ -99,6 +113,8 @@ export function withAppToken<F extends AnyFetch>(
         replayable,
         retried: false,
         signal: signal ?? undefined,
+        method,
+        dpopNonce: response.headers.get('dpop-nonce'),
       })
       ?.catch((error: unknown) => {
         void copy?.body?.cancel()
@@ -110,7 +126,7 @@ export function withAppToken<F extends AnyFetch>(
       return response
     }
     await response.body?.cancel() // frees the connection
-    return send(copy ?? input, { ...init, headers: headersFor(next.header) })
+    return send(copy ?? input, { ...init, headers: headersFor(next) })
   }
   return wrapped as unknown as F
 }

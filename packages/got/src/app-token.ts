@@ -36,13 +36,19 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
       beforeRequest: [
         async (request) => {
           const state = (request.context[CONTEXT_KEY] = RequestState.of(request))
-          const { url = '', signal, headers } = request
+          const { url = '', signal, headers, method } = request
           const ours = state.sent?.header
-          if (!state.retried) state.sent = await auth.authorize(url, signal, state.baseUrl)
+          if (!state.retried) state.sent = await auth.authorize(url, signal, state.baseUrl, method)
           const allowed = !state.retried || auth.isAllowed(url, state.baseUrl)
-          if (allowed && state.sent) headers.authorization = state.sent.header
+          if (allowed && state.sent) {
+            headers.authorization = state.sent.header
+            if (state.sent.headers !== undefined) Object.assign(headers, state.sent.headers) // a DPoP proof
+          }
           // Not for this hop: remove our own header only, one the caller set is theirs.
-          else if (ours !== undefined && headers.authorization === ours) delete headers.authorization
+          else if (ours !== undefined && headers.authorization === ours) {
+            delete headers.authorization
+            delete headers.dpop
+          }
         },
       ],
       afterResponse: [
@@ -57,12 +63,17 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
             replayable: isReplayableBody(request.body),
             retried: state.retried,
             signal: request.signal,
+            method: request.method,
+            dpopNonce: response.headers['dpop-nonce'],
           }
           return (
             auth.onResponse(facts, state.baseUrl)?.then((retry) => {
               if (retry === undefined) return response
               const next = new RequestState(state.baseUrl, retry, true)
-              const merged = { headers: { authorization: retry.header }, context: { [CONTEXT_KEY]: next } }
+              const merged = {
+                headers: { authorization: retry.header, ...retry.headers },
+                context: { [CONTEXT_KEY]: next },
+              }
               return retryWithMergedOptions(merged)
             }) ?? response
           )

@@ -11,6 +11,8 @@ export interface GotRequestOptions {
   context: Record<string, unknown>
   body?: unknown
   signal?: AbortSignal | undefined
+  /** The request method (got upper-cases it), named by DPoP proofs. */
+  method?: string | undefined
 }
 
 /**

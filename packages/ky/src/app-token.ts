@@ -31,11 +31,13 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
     const state = stateOf(call)
     if (state.retried) return // ky 1 runs this hook again for the 401 retry: keep its header
     const sent = await auth
-      .authorize(request.url, request.signal, baseUrlOf(options))
+      .authorize(request.url, request.signal, baseUrlOf(options), request.method)
       .catch(rethrow(request.signal))
     if (sent === undefined) return
     await kyOf(call.major) // a mismatched ky fails on the first request, not on the first 401
     core.setAuthorization(request.headers, sent.header)
+    if (sent.headers !== undefined)
+      for (const [k, v] of Object.entries(sent.headers)) request.headers.set(k, v)
     state.sent = sent
   }
 
@@ -54,11 +56,14 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
       replayable: resendable && core.isReplayableBody(options.body),
       retried: state.retried === true,
       signal: request.signal,
+      method: request.method,
+      dpopNonce: response.headers.get('dpop-nonce'),
     }
     const retry = await auth.onResponse(facts, baseUrlOf(options))?.catch(rethrow(request.signal))
     if (retry === undefined) return
     Object.assign(state, { sent: retry, retried: true })
     const headers = core.setAuthorization(new Headers(request.headers), retry.header)
+    if (retry.headers !== undefined) for (const [k, v] of Object.entries(retry.headers)) headers.set(k, v)
     return (await kyOf(call.major)).retry({ request: new Request(request, { headers }), delay: 0 })
   }
 

@@ -14,6 +14,9 @@ import type {
   UnauthorizedResponse,
 } from './types.js'
 import { parseWwwAuthenticate, readClaimsChallenge } from './www-authenticate.js'
+import { DPOP } from '../dpop.js'
+import { checkTokenParams } from '../token-params.js'
+import { asksForDpopNonce, dpopAuthorization, firstNonce } from './dpop-authorization.js'
 
 function toUrl(url: string | URL): URL | undefined {
   if (url instanceof URL) return url
@@ -35,6 +38,8 @@ class Authorizer implements RequestAuthorizer {
   readonly #scopes: string | readonly string[]
   readonly #tenantId: string | undefined
   readonly #scopesFor: AppTokenOptions['scopesFor']
+  /** The getToken options of a request without a signal (tenant, params), built once. */
+  readonly #base: GetTokenOptions | undefined
   #last: Authorization | undefined
 
   constructor(
@@ -53,6 +58,8 @@ class Authorizer implements RequestAuthorizer {
     if (options.scopesFor !== undefined && typeof options.scopesFor !== 'function') {
       throw new ConfigurationError('scopesFor', 'it is not a function', 'pass (url) => scopes, or omit it')
     }
+    // Checked now, so a reserved or malformed parameter fails where the client is built.
+    if (options.params !== undefined) checkTokenParams('params', options.params)
     this.#context = context
     const known = options.origins !== undefined || context.baseUrl !== undefined || !context.baseUrlPerRequest
     this.#origins = known
@@ -61,6 +68,13 @@ class Authorizer implements RequestAuthorizer {
     this.#scopes = options.scopes
     this.#tenantId = options.tenantId
     this.#scopesFor = options.scopesFor
+    this.#base =
+      options.tenantId === undefined && options.params === undefined
+        ? undefined
+        : {
+            ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+            ...(options.params !== undefined && { params: options.params }),
+          }
   }
 
   /** The origins for a request: fixed ones, or its base URL's (a missing one throws before sending). */
@@ -93,8 +107,10 @@ class Authorizer implements RequestAuthorizer {
     return u !== undefined && origins.has(u.origin) && isSecureUrl(u)
   }
 
-  /** The header for a token, built once per token rather than per request. */
-  #authorization(t: AccessToken): Authorization {
+  /** The header for a token, built once per token rather than per request (a DPoP proof: per request). */
+  #authorization(t: AccessToken, url: string | URL, method: string | undefined): Authorization {
+    if (t.tokenType === DPOP)
+      return dpopAuthorization(this.provider.dpop, t, url, method, this.#context.adapter)
     if (this.#last?.token !== t.accessToken)
       this.#last = { header: `Bearer ${t.accessToken}`, token: t.accessToken }
     return this.#last
@@ -110,13 +126,11 @@ class Authorizer implements RequestAuthorizer {
     url: string | URL,
     signal?: AbortSignal,
     baseUrl?: string | URL,
+    method?: string,
   ): Promise<Authorization | undefined> {
     if (!this.isAllowed(url, baseUrl)) return undefined
-    const options: GetTokenOptions | undefined =
-      this.#tenantId === undefined && signal === undefined
-        ? undefined
-        : { ...(this.#tenantId && { tenantId: this.#tenantId }), ...(signal && { signal }) }
-    return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options))
+    const options: GetTokenOptions | undefined = signal === undefined ? this.#base : { ...this.#base, signal }
+    return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options), url, method)
   }
 
   onResponse(facts: ResponseFacts, baseUrl?: string | URL): Promise<Authorization | undefined> | undefined {
@@ -124,6 +138,8 @@ class Authorizer implements RequestAuthorizer {
     // or a 401 whose real origin the client cannot tell (it may come from a redirect target).
     if (facts.status !== 401 || facts.sent === undefined || facts.retried || facts.url === undefined)
       return undefined
+    if (facts.sent.headers?.dpop !== undefined && asksForDpopNonce(facts.wwwAuthenticate))
+      return this.#nonceRetry(facts, baseUrl)
     const next = this.onUnauthorized(
       {
         url: facts.url,
@@ -131,6 +147,7 @@ class Authorizer implements RequestAuthorizer {
         token: facts.sent.token,
         retried: false,
         signal: facts.signal,
+        method: facts.method,
       },
       baseUrl,
     )
@@ -149,7 +166,8 @@ class Authorizer implements RequestAuthorizer {
       ? response.wwwAuthenticate.join(', ')
       : (response.wwwAuthenticate as string | null | undefined)
     // An API that challenges with another scheme only (Basic, Negotiate) will not take our token.
-    if (header && !parseWwwAuthenticate(header).some((c) => c.scheme === 'bearer')) return undefined
+    if (header && !parseWwwAuthenticate(header).some((c) => c.scheme === 'bearer' || c.scheme === 'dpop'))
+      return undefined
     const challenge = readClaimsChallenge(header)
     // A claims challenge we cannot read is not ours to answer: the caller gets the 401 as it is.
     if (challenge.kind === 'invalid') return undefined
@@ -157,13 +175,35 @@ class Authorizer implements RequestAuthorizer {
       challenge.kind === 'claims' ? { claims: challenge.claims } : { forceRefresh: true }
     if (response.token !== undefined) options.rejectedToken = response.token
     if (this.#tenantId !== undefined) options.tenantId = this.#tenantId
+    if (this.#base?.params !== undefined) options.params = this.#base.params
     if (response.signal !== undefined) options.signal = response.signal
     const next = await this.provider.getToken(this.#scopesOf(response.url), options)
     // The same token again (the refresh was rate-limited, or the server re-issued it): no retry.
     if (response.token !== undefined && next.accessToken === response.token) return undefined
     if (unauthorizedRetryChannel.hasSubscribers)
       publishUnauthorizedRetry(response.url, challenge.kind === 'claims', next)
-    return this.#authorization(next)
+    return this.#authorization(next, response.url, response.method)
+  }
+
+  /**
+   * RFC 9449 §9: the API wants a nonce. The same token goes again once, with a proof carrying
+   * the nonce the answer gave; a nonce with CR/LF or quotes is refused (the caller gets the 401).
+   */
+  #nonceRetry(
+    facts: ResponseFacts,
+    baseUrl: string | URL | undefined,
+  ): Promise<Authorization | undefined> | undefined {
+    const signer = this.provider.dpop
+    const url = facts.url!
+    const href = typeof url === 'string' ? url : url.href
+    if (signer === undefined || !this.isAllowed(url, baseUrl)) return undefined
+    if (!signer.rememberNonce(href, firstNonce(facts.dpopNonce)) || !facts.replayable) return undefined
+    const token = facts.sent!.token
+    return Promise.resolve({
+      header: `${DPOP} ${token}`,
+      token,
+      headers: { dpop: signer.proof(facts.method ?? 'GET', href, token, Date.now()) },
+    })
   }
 }
 

@@ -1,3 +1,5 @@
+import type { TokenParams } from '../token-params.js'
+
 /**
  * Options every adapter takes.
  *
@@ -17,6 +19,11 @@ export interface AppTokenOptions {
   origins?: readonly (string | URL)[]
   /** Tenant for these requests (multi-tenant daemons). */
   tenantId?: string
+  /**
+   * Extra token-request parameters for this client's tokens (e.g. `{ audience }` when one daemon
+   * calls several APIs of an Auth0 tenant); they replace the provider's `tokenParams` of the same name.
+   */
+  params?: TokenParams
   /** Choose scopes per request (several APIs behind one client); `undefined` means `scopes`. */
   scopesFor?: (url: URL) => string | readonly string[] | undefined
 }
@@ -56,6 +63,11 @@ export interface AuthorizerContext {
 export interface Authorization {
   header: string
   token: string
+  /**
+   * More headers to set with this Authorization (a DPoP-bound token's `DPoP` proof, fresh for
+   * each request). Absent for a Bearer token.
+   */
+  headers?: Record<string, string>
 }
 
 /**
@@ -77,6 +89,8 @@ export interface UnauthorizedResponse {
   /** Whether this request was already retried once. */
   retried: boolean
   signal?: AbortSignal | undefined
+  /** The request's method (needed for a DPoP-bound token's new proof). */
+  method?: string | undefined
 }
 
 /**
@@ -104,6 +118,10 @@ export interface ResponseFacts {
   /** Whether this response answers the one retry already. */
   retried: boolean
   signal?: AbortSignal | undefined
+  /** The request's method: DPoP proofs name it (`htm`). */
+  method?: string | undefined
+  /** The answer's `DPoP-Nonce` header (RFC 9449 §8, §9): a DPoP-bound request is retried once with it. */
+  dpopNonce?: string | readonly string[] | null | undefined
 }
 
 /**
@@ -129,6 +147,8 @@ export interface RequestAuthorizer {
     url: string | URL,
     signal?: AbortSignal,
     baseUrl?: string | URL,
+    /** The request's method; needed when the provider uses DPoP (the proof names it). */
+    method?: string,
   ): Promise<Authorization | undefined>
   /**
    * The one decision after a response: `undefined` (synchronously, or once settled) hands the

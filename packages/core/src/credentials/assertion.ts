@@ -20,8 +20,8 @@ export type AssertionAlgorithm = 'PS256' | 'RS256'
 
 type Jose = typeof JoseModule
 let joseModule: Promise<Jose> | undefined
-// jose is loaded on the first signature: importing apptoken, or a cache hit, never needs it.
-const loadJose = (): Promise<Jose> => (joseModule ??= import('jose'))
+/** jose, loaded on the first signature: importing apptoken, or a cache hit, never needs it. */
+export const loadJose = (): Promise<Jose> => (joseModule ??= import('jose'))
 
 /** What an assertion states, besides the certificate. */
 export interface AssertionInput {
