@@ -1,16 +1,24 @@
 import ky from 'ky'
-import { describe } from 'vitest'
+import Provider from 'oidc-provider'
+import { afterAll, beforeAll, describe, it } from 'vitest'
+import * as core from '@apptoken/core'
+import { dpopConformance } from '@apptoken/testing/conformance'
 import { appToken } from '../src/index.js'
-import { dpopSuite } from './dpop-suite.js'
 
-describe('ky with DPoP', () => {
-  dpopSuite((api, provider) => {
-    const client = ky
-      .create({ baseUrl: api.url, throwHttpErrors: false })
-      .extend(appToken(provider, { scopes: 'read' }))
-    return async (method, path) => {
-      const res = await client(path.slice(1), { method, json: method === 'POST' ? { a: 1 } : undefined })
-      return { status: res.status, body: await res.text() }
-    }
-  })
-})
+dpopConformance(
+  {
+    name: 'ky',
+    Provider,
+    core,
+    createSend: (api, provider) => {
+      const client = ky
+        .create({ baseUrl: api.url, throwHttpErrors: false })
+        .extend(appToken(provider as core.TokenProvider, { scopes: 'read' }))
+      return async (method, path) => {
+        const res = await client(path.slice(1), { method, json: method === 'POST' ? { a: 1 } : undefined })
+        return { status: res.status }
+      }
+    },
+  },
+  { describe, it, beforeAll, afterAll },
+)

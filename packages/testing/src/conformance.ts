@@ -15,3 +15,5 @@ export type {
 export { cacheConformance } from './conformance/cache-suite.js'
 export type { CacheUnderTest, ConformanceCache, ConformanceCachedToken } from './conformance/cache-types.js'
 export type { ConformanceCore, ConformanceProvider, ConformanceRunner } from './conformance/runner.js'
+export { dpopConformance } from './conformance/dpop-suite.js'
+export type { DpopAdapterUnderTest, DpopProvider, DpopSend } from './conformance/dpop-suite.js'
