@@ -50,4 +50,22 @@ export class ForcedRefreshGate {
   started(key: string, rejected: string, flightKey: string, now: number): void {
     this.#recent.set(key, { rejected, flightKey, at: now })
   }
+
+  /**
+   * What a 401-driven refresh may do: `join` the refresh already started for this token (by its
+   * flight key), be `limited` (serve the cached token; the 401 goes to the caller), or `go` (and
+   * be recorded as the refresh that replaces `rejected`).
+   */
+  admit(
+    key: string,
+    rejected: string,
+    flightKey: string,
+    now: number,
+  ): { join: string } | 'limited' | 'go' {
+    const recent = this.recent(key, rejected, now)
+    if (recent !== undefined) return { join: recent.flightKey }
+    if (!this.allow(key, now)) return 'limited'
+    this.started(key, rejected, flightKey, now)
+    return 'go'
+  }
 }

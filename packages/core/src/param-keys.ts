@@ -1,4 +1,5 @@
 import { checkTokenParams, mergeTokenParams, type CheckedParams, type TokenParams } from './token-params.js'
+import type { ResolvedOptions } from './options.js'
 import { TokenKeys, type TokenKeysOptions } from './token-keys.js'
 
 /** The keys and the parameters of one parameter set. */
@@ -50,4 +51,22 @@ export class ParamKeyring {
     this.#byObject.set(params, found)
     return found
   }
+}
+
+/** The keyring of a provider: its authority (and DPoP key), client, tenants and `tokenParams`. */
+export function keyringFor(opts: ResolvedOptions, maxEntries: number): ParamKeyring {
+  return new ParamKeyring(
+    {
+      authority:
+        (opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '') +
+        (opts.dpop === undefined ? '' : ` dpop:${opts.dpop.thumbprint}`),
+      clientId: opts.clientId,
+      tenantId: opts.tenantId,
+      mode: opts.mode,
+      allowedTenants: opts.allowedTenants,
+      // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
+      memoLimit: Math.max(10_000, 2 * maxEntries + 1),
+    },
+    opts.tokenParams,
+  )
 }

@@ -73,3 +73,25 @@ export class SharedTier {
     )
   }
 }
+
+/**
+ * The shared tier for a provider's `cache` option: none for the in-process `memoryCache` (or no
+ * cache), and none with DPoP, whose tokens are bound to this process's key (logged once).
+ */
+export function sharedTierFor(
+  cache: TokenCache | undefined,
+  inProcess: boolean,
+  dpop: boolean,
+  clock: Clock,
+  logger: Logger | undefined,
+): SharedTier | undefined {
+  if (cache === undefined || inProcess) return undefined
+  if (dpop) {
+    logger?.warn?.(
+      { event: 'dpop_shared_cache_skipped' },
+      "apptoken: DPoP tokens are bound to this process's key; the shared cache is not used for them",
+    )
+    return undefined
+  }
+  return new SharedTier(cache, clock, logger)
+}

@@ -11,17 +11,17 @@ import {
   cacheLookupChannel,
   publishRefreshFailed,
   refreshStartChannel,
-  tokenAcquiredChannel,
 } from './diagnostics-publish.js'
+import { reportAcquired } from './acquired-report.js'
 import { resolveOptions, type TokenProviderOptions } from './options.js'
 import { makeEntry, mayRefresh, refreshFailed, tokenState, type Entry } from './refresh-policy.js'
 import { makeAccessToken } from './access-token.js'
-import { SharedTier } from './shared-tier.js'
+import { sharedTierFor, type SharedTier } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
 import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
 import type { ScopeInfo } from './token-keys.js'
-import { ParamKeyring } from './param-keys.js'
+import { keyringFor, type ParamKeyring } from './param-keys.js'
 import { clientTlsFor } from './credentials/client-tls.js'
 import type { DpopSigner } from './dpop.js'
 import type { CheckedParams } from './token-params.js'
@@ -76,32 +76,10 @@ class Provider implements TokenProvider {
     const maxEntries = memory?.maxEntries ?? 10_000
     this.#front = memory?.store ?? new ClockMap<Entry>(maxEntries)
     this.dpop = opts.dpop
-    // DPoP tokens are bound to this process's key: another process could not use them.
-    this.#shared =
-      options.cache === undefined || memory !== undefined || opts.dpop !== undefined
-        ? undefined
-        : new SharedTier(options.cache, this.#clock, this.#logger)
-    if (opts.dpop !== undefined && options.cache !== undefined && memory === undefined)
-      this.#logger?.warn?.(
-        { event: 'dpop_shared_cache_skipped' },
-        "apptoken: DPoP tokens are bound to this process's key; the shared cache is not used for them",
-      )
+    this.#shared = sharedTierFor(options.cache, memory !== undefined, opts.dpop !== undefined, this.#clock, this.#logger)
     this.#gate = new ForcedRefreshGate(maxEntries)
     this.#health = new HealthTracker(maxEntries)
-    this.#keys = new ParamKeyring(
-      {
-        authority:
-          (opts.authorityHost ?? opts.tokenEndpoint ?? opts.issuer ?? '') +
-          (opts.dpop === undefined ? '' : ` dpop:${opts.dpop.thumbprint}`),
-        clientId: opts.clientId,
-        tenantId: opts.tenantId,
-        mode: opts.mode,
-        allowedTenants: opts.allowedTenants,
-        // Memos hold every tenant the cache can: clearing them at capacity would push hits to the slow path.
-        memoLimit: Math.max(10_000, 2 * maxEntries + 1),
-      },
-      opts.tokenParams,
-    )
+    this.#keys = keyringFor(opts, maxEntries)
     const http = createHttpTransport({
       dispatcher: options.dispatcher,
       timeoutMs: opts.timeoutMs,
@@ -171,20 +149,16 @@ class Provider implements TokenProvider {
     const flightKey = claims === undefined ? key : `${key}\u0000${claims}`
     // A 401-driven refresh (an adapter names the token the API rejected) is coalesced per token and rate-limited.
     if (rejectedToken !== undefined && usable) {
-      const recent = this.#gate.recent(key, rejectedToken, now)
-      if (recent !== undefined) {
-        if (this.#flights.has(recent.flightKey))
-          return (await this.#flights.run(recent.flightKey, () => this.#never(), signal)).fresh
-        return entry.cached
-      }
-      if (!this.#gate.allow(key, now)) {
+      const admitted = this.#gate.admit(key, rejectedToken, flightKey, now)
+      if (admitted === 'limited')
         this.#logger?.warn?.(
           { event: 'forced_refresh_limited', tenantId: tenant, scopes: info.scopes },
           'apptoken: too many 401-driven refreshes for these scopes; the 401 goes to the caller',
         )
-        return entry.cached
-      }
-      this.#gate.started(key, rejectedToken, flightKey, now)
+      if (admitted !== 'go')
+        return admitted !== 'limited' && this.#flights.has(admitted.join)
+          ? (await this.#flights.run(admitted.join, () => this.#never(), signal)).fresh
+          : entry.cached
     }
     // The token being replaced: named by a 401 retry, else the cached one a forced refresh or claims challenge replaces.
     const rejected = forceRefresh || claims !== undefined ? (rejectedToken ?? entry?.cached.accessToken) : undefined
@@ -277,27 +251,7 @@ class Provider implements TokenProvider {
     const entry = makeEntry(token, this.#clock.now())
     this.#front.set(key, entry)
     this.#health.succeeded(key, tenant, info.scopes)
-    if (tokenAcquiredChannel.hasSubscribers) {
-      tokenAcquiredChannel.publish({
-        clientId: this.clientId,
-        tenantId: tenant,
-        scopes: info.scopes,
-        source: fetched ? 'authority' : 'shared_cache',
-        expiresAt: token.expiresAt,
-        refreshAt: token.refreshAt,
-      })
-    }
-    this.#logger?.info?.(
-      {
-        event: 'token_acquired',
-        source: fetched ? 'authority' : 'shared_cache',
-        tenantId: tenant,
-        scopes: info.scopes,
-        expiresAt: token.expiresAt,
-        refreshAt: token.refreshAt,
-      },
-      fetched ? 'apptoken: token acquired' : 'apptoken: token taken from the shared cache',
-    )
+    reportAcquired(this.#logger, this.clientId, tenant, info.scopes, token, fetched)
     return { entry, fresh: fetched ? makeAccessToken(token, false) : entry.cached }
   }
 
