@@ -2,12 +2,13 @@ import { rememberSecret } from '../redact.js'
 import {
   endpointUrl,
   selectorParam,
+  SELECTOR_NAMES,
+  tokenUrl,
   type Selector,
   type Source,
   TRANSIENT,
 } from './managed-identity-source.js'
 
-const IDS = { clientId: 'client_id', objectId: 'object_id', resourceId: 'mi_res_id' } as const
 
 /**
  * App Service, Functions and Container Apps: GET `IDENTITY_ENDPOINT` with `X-IDENTITY-HEADER:
@@ -20,15 +21,12 @@ export function appServiceSource(
 ): Source {
   rememberSecret(secret)
   const base = endpointUrl(endpoint.option, endpoint.value, 'http://localhost:8081/msi/token')
-  const id = selectorParam(selector, IDS)
+  const id = selectorParam(selector, SELECTOR_NAMES.mi)
   return {
     name: 'appService',
     revocation: true,
     build(resource) {
-      const url = new URL(base)
-      url.searchParams.set('api-version', '2019-08-01')
-      url.searchParams.set('resource', resource)
-      if (id) url.searchParams.set(...id)
+      const url = tokenUrl(base, '2019-08-01', resource, id)
       return { url, method: 'GET', headers: { 'x-identity-header': secret, accept: 'application/json' } }
     },
     hint: (status) =>

@@ -6,13 +6,14 @@ import type { Environment } from './environment.js'
 import {
   endpointUrl,
   selectorParam,
+  SELECTOR_NAMES,
+  tokenUrl,
   tokenClaims,
   type Selector,
   type Source,
   TRANSIENT,
 } from './managed-identity-source.js'
 
-const IDS = { clientId: 'client_id', objectId: 'object_id', resourceId: 'msi_res_id' } as const
 /** The Arc agent's endpoint when only its `himds` executable reveals it. */
 export const ARC_DEFAULT_ENDPOINT = 'http://127.0.0.1:40342/metadata/identity/oauth2/token'
 const MAX_KEY_BYTES = 4096
@@ -81,15 +82,12 @@ export function azureArcSource(
   selector: Selector,
 ): Source {
   const base = endpointUrl(endpoint.option, endpoint.value, ARC_DEFAULT_ENDPOINT)
-  const id = selectorParam(selector, IDS)
+  const id = selectorParam(selector, SELECTOR_NAMES.msi)
   return {
     name: 'azureArc',
     revocation: false,
     build(resource) {
-      const url = new URL(base)
-      url.searchParams.set('api-version', '2019-11-01')
-      url.searchParams.set('resource', resource)
-      if (id) url.searchParams.set(...id)
+      const url = tokenUrl(base, '2019-11-01', resource, id)
       return { url, method: 'GET', headers: { metadata: 'true', accept: 'application/json' } }
     },
     async challenge(answer, sent) {

@@ -3,6 +3,8 @@ import { envValue } from './environment.js'
 import {
   endpointUrl,
   selectorParam,
+  SELECTOR_NAMES,
+  tokenUrl,
   type Selector,
   type Source,
   TRANSIENT,
@@ -10,7 +12,6 @@ import {
 
 const IMDS_PATH = '/metadata/identity/oauth2/token'
 const IMDS_DEFAULT = `http://169.254.169.254${IMDS_PATH}`
-const IDS = { clientId: 'client_id', objectId: 'object_id', resourceId: 'msi_res_id' } as const
 
 /**
  * Azure Instance Metadata Service (VMs, scale sets, AKS nodes): GET with `Metadata: true`, api
@@ -32,15 +33,12 @@ export function imdsSource(imdsEndpoint: string | undefined, env: Environment, s
   const base = endpointUrl(option, value, IMDS_DEFAULT)
   // AZURE_POD_IDENTITY_AUTHORITY_HOST and IMDS_ENDPOINT name a host; the path is IMDS's.
   if (base.pathname === '' || base.pathname === '/') base.pathname = IMDS_PATH
-  const id = selectorParam(selector, IDS)
+  const id = selectorParam(selector, SELECTOR_NAMES.msi)
   return {
     name: 'imds',
     revocation: false,
     build(resource) {
-      const url = new URL(base)
-      url.searchParams.set('api-version', '2018-02-01')
-      url.searchParams.set('resource', resource)
-      if (id) url.searchParams.set(...id)
+      const url = tokenUrl(base, '2018-02-01', resource, id)
       return { url, method: 'GET', headers: { metadata: 'true', accept: 'application/json' } }
     },
     hint(status) {

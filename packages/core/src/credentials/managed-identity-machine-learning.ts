@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js'
 import { rememberSecret } from '../redact.js'
 import { envValue, type Environment } from './environment.js'
-import { endpointUrl, type Selector, type Source, TRANSIENT } from './managed-identity-source.js'
+import { endpointUrl, type Selector, type Source, tokenUrl, TRANSIENT } from './managed-identity-source.js'
 
 /**
  * Azure Machine Learning compute: GET `MSI_ENDPOINT` with headers `secret: MSI_SECRET` and
@@ -27,10 +27,7 @@ export function machineLearningSource(
     name: 'machineLearning',
     revocation: false,
     build(resource) {
-      const url = new URL(base)
-      url.searchParams.set('api-version', '2017-09-01')
-      url.searchParams.set('resource', resource)
-      if (clientId !== undefined) url.searchParams.set('clientid', clientId)
+      const url = tokenUrl(base, '2017-09-01', resource, clientId === undefined ? undefined : ['clientid', clientId])
       return { url, method: 'GET', headers: { secret, metadata: 'true', accept: 'application/json' } }
     },
     hint: (status) =>

@@ -5,12 +5,13 @@ import { pinnedTransport } from './managed-identity-pinning.js'
 import {
   endpointUrl,
   selectorParam,
+  SELECTOR_NAMES,
+  tokenUrl,
   type Selector,
   type Source,
   TRANSIENT,
 } from './managed-identity-source.js'
 
-const IDS = { clientId: 'client_id', objectId: 'object_id', resourceId: 'mi_res_id' } as const
 
 /** A SHA-1 thumbprint as 40 hex digits, lower case (colons and spaces, as some tools print it, dropped). */
 function thumbprint(option: string, value: string): string {
@@ -49,16 +50,13 @@ export function serviceFabricSource(
       'pass the https URL Service Fabric set in IDENTITY_ENDPOINT',
     )
   const expected = thumbprint(pin.option, pin.value)
-  const id = selectorParam(selector, IDS)
+  const id = selectorParam(selector, SELECTOR_NAMES.mi)
   let transport: Promise<HttpTransport> | undefined
   return {
     name: 'serviceFabric',
     revocation: true,
     build(resource) {
-      const url = new URL(base)
-      url.searchParams.set('api-version', '2019-07-01-preview')
-      url.searchParams.set('resource', resource)
-      if (id) url.searchParams.set(...id)
+      const url = tokenUrl(base, '2019-07-01-preview', resource, id)
       return { url, method: 'GET', headers: { secret, accept: 'application/json' } }
     },
     transport(ctx) {

@@ -126,6 +126,21 @@ export function endpointUrl(option: string, value: string, example: string): URL
   return url
 }
 
+/** Query parameter names of a user-assigned identity: IMDS and Arc say `msi_res_id`, App Service and Service Fabric `mi_res_id`. */
+export const SELECTOR_NAMES = {
+  msi: { clientId: 'client_id', objectId: 'object_id', resourceId: 'msi_res_id' },
+  mi: { clientId: 'client_id', objectId: 'object_id', resourceId: 'mi_res_id' },
+} as const
+
+/** `base` with the `api-version`, the `resource` and the user-assigned selector, if any: the GET most sources take. */
+export function tokenUrl(base: URL, apiVersion: string, resource: string, id: [string, string] | undefined): URL {
+  const url = new URL(base)
+  url.searchParams.set('api-version', apiVersion)
+  url.searchParams.set('resource', resource)
+  if (id) url.searchParams.set(...id)
+  return url
+}
+
 /** Query parameter names of a user-assigned identity, per endpoint family. */
 export function selectorParam(
   selector: Selector,
