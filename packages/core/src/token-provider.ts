@@ -1,4 +1,3 @@
-import type { CachedToken } from './cache.js'
 import { ClockMap } from './caches/clock-map.js'
 import { memoryStoreOf, type EntryStore } from './caches/memory-cache.js'
 import { systemClock } from './clock.js'
@@ -7,45 +6,20 @@ import { AbortError, ClosedError } from './errors.js'
 import { ForcedRefreshGate } from './forced-refresh-gate.js'
 import { createHttpTransport } from './http.js'
 import { HealthTracker, type ProviderHealth } from './health.js'
-import {
-  cacheLookupChannel,
-  publishRefreshFailed,
-  refreshStartChannel,
-} from './diagnostics-publish.js'
-import { reportAcquired } from './acquired-report.js'
+import { cacheLookupChannel } from './diagnostics-publish.js'
 import { resolveOptions, type TokenProviderOptions } from './options.js'
-import { makeEntry, mayRefresh, refreshFailed, tokenState, type Entry } from './refresh-policy.js'
-import { makeAccessToken } from './access-token.js'
-import { sharedTierFor, type SharedTier } from './shared-tier.js'
-import { SingleFlight } from './single-flight.js'
+import { tokenState, type Entry } from './refresh-policy.js'
+import { sharedTierFor } from './shared-tier.js'
+import { TokenAcquirer, type Acquired, type At } from './token-acquirer.js'
 import { TokenClient } from './token-client.js'
 import { toTokenCredential, type TokenCredential } from './token-credential.js'
-import type { ScopeInfo } from './token-keys.js'
 import { keyringFor, type ParamKeyring } from './param-keys.js'
 import { clientTlsFor } from './credentials/client-tls.js'
 import type { DpopSigner } from './dpop.js'
-import type { CheckedParams } from './token-params.js'
 import type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
-import type { TokenRequestContext } from './diagnostics.js'
 import type { AccessToken, Clock, GetTokenOptions, Logger } from './types.js'
 
 export type { TokenProvider, TokenProviderStats } from './token-provider-types.js'
-
-/** What a token request's callers get: the new entry, and the token as the callers that waited see it. */
-interface Acquired {
-  entry: Entry
-  /** `fromCache: false` when it came from the authority; a shared-cache token is a cache hit. */
-  fresh: AccessToken
-}
-
-/** Where one call's token lives: its cache key, tenant, scopes and request parameters. */
-interface At {
-  key: string
-  tenant: string
-  info: ScopeInfo
-  params: CheckedParams
-  sharedKey(): string
-}
 
 class Provider implements TokenProvider {
   readonly clientId: string
@@ -53,9 +27,8 @@ class Provider implements TokenProvider {
   readonly mode: 'entra' | 'generic'
   readonly dpop: DpopSigner | undefined
   readonly #front: EntryStore
-  readonly #shared: SharedTier | undefined
   readonly #keys: ParamKeyring
-  readonly #flights = new SingleFlight<Acquired>()
+  readonly #acquirer: TokenAcquirer
   readonly #gate: ForcedRefreshGate
   readonly #clock: Clock
   readonly #logger: Logger | undefined
@@ -63,7 +36,7 @@ class Provider implements TokenProvider {
   readonly #closing = new AbortController()
   readonly #closeHttp: () => Promise<void>
   readonly #health: HealthTracker
-  #stats = { tokenRequests: 0, cacheHits: 0, backgroundRefreshes: 0 }
+  readonly #stats = { tokenRequests: 0, cacheHits: 0, backgroundRefreshes: 0 }
 
   constructor(options: TokenProviderOptions) {
     const opts = resolveOptions(options)
@@ -76,7 +49,6 @@ class Provider implements TokenProvider {
     const maxEntries = memory?.maxEntries ?? 10_000
     this.#front = memory?.store ?? new ClockMap<Entry>(maxEntries)
     this.dpop = opts.dpop
-    this.#shared = sharedTierFor(options.cache, memory !== undefined, opts.dpop !== undefined, this.#clock, this.#logger)
     this.#gate = new ForcedRefreshGate(maxEntries)
     this.#health = new HealthTracker(maxEntries)
     this.#keys = keyringFor(opts, maxEntries)
@@ -89,6 +61,23 @@ class Provider implements TokenProvider {
     })
     this.#closeHttp = () => http.close()
     this.#client = new TokenClient(opts, options.credential, http, this.#clock, this.#logger)
+    this.#acquirer = new TokenAcquirer({
+      clientId: this.clientId,
+      front: this.#front,
+      shared: sharedTierFor(
+        options.cache,
+        memory !== undefined,
+        opts.dpop !== undefined,
+        this.#clock,
+        this.#logger,
+      ),
+      client: this.#client,
+      health: this.#health,
+      clock: this.#clock,
+      logger: this.#logger,
+      stats: this.#stats,
+      closing: this.#closing.signal,
+    })
   }
 
   getToken(scopes: string | readonly string[], options?: GetTokenOptions): Promise<AccessToken> {
@@ -131,7 +120,7 @@ class Provider implements TokenProvider {
     const usable = entry !== undefined && state !== 'unusable'
     if (usable && claims === undefined) {
       if (!forceRefresh) {
-        if (state === 'due') this.#refreshInBackground(at, entry, now)
+        if (state === 'due') this.#acquirer.refreshInBackground(at, entry, now)
         this.#stats.cacheHits++
         if (cacheLookupChannel.hasSubscribers)
           this.#lookup(state === 'due' ? 'stale' : 'hit', tenant, info.scopes)
@@ -156,15 +145,18 @@ class Provider implements TokenProvider {
           'apptoken: too many 401-driven refreshes for these scopes; the 401 goes to the caller',
         )
       if (admitted !== 'go')
-        return admitted !== 'limited' && this.#flights.has(admitted.join)
-          ? (await this.#flights.run(admitted.join, () => this.#never(), signal)).fresh
+        return admitted !== 'limited' && this.#acquirer.flights.has(admitted.join)
+          ? (await this.#acquirer.flights.run(admitted.join, () => this.#never(), signal)).fresh
           : entry.cached
     }
     // The token being replaced: named by a 401 retry, else the cached one a forced refresh or claims challenge replaces.
-    const rejected = forceRefresh || claims !== undefined ? (rejectedToken ?? entry?.cached.accessToken) : undefined
+    const rejected =
+      forceRefresh || claims !== undefined ? (rejectedToken ?? entry?.cached.accessToken) : undefined
     const reason = claims !== undefined ? 'claims' : forceRefresh ? 'forced' : 'missing'
-    const acquired = await this.#flights.run(flightKey, () => this.#acquire(at, claims, rejected, reason), signal)
-    return acquired.fresh
+    const acquirer = this.#acquirer
+    return (
+      await acquirer.flights.run(flightKey, () => acquirer.acquire(at, claims, rejected, reason), signal)
+    ).fresh
   }
 
   #lookup(result: 'hit' | 'miss' | 'stale', tenantId: string, scopes: string | readonly string[]): void {
@@ -174,85 +166,6 @@ class Provider implements TokenProvider {
   /** The task of a flight joined while it runs: never called, the running flight answers. */
   #never(): Promise<Acquired> {
     return Promise.reject(new Error('apptoken: joined a finished refresh'))
-  }
-
-  #refreshInBackground(at: At, entry: Entry, now: number): void {
-    const { key, tenant, info } = at
-    if (this.#flights.has(key) || !mayRefresh(entry, now)) return
-    this.#stats.backgroundRefreshes++
-    if (refreshStartChannel.hasSubscribers)
-      refreshStartChannel.publish({ clientId: this.clientId, tenantId: tenant, scopes: info.scopes })
-    this.#logger?.debug?.(
-      { event: 'refresh_started', tenantId: tenant, scopes: info.scopes },
-      'apptoken: background refresh started',
-    )
-    this.#flights
-      .run(key, () => this.#acquire(at, undefined, undefined, 'background'))
-      .catch((error: unknown) => {
-        // Keep serving the valid token; try again after a growing pause.
-        const failedAt = this.#clock.now()
-        const nextAttemptAt = refreshFailed(entry, failedAt)
-        this.#health.failed(key, tenant, info.scopes, error, failedAt, true)
-        publishRefreshFailed(this.clientId, tenant, info.scopes, error, nextAttemptAt)
-        this.#logger?.warn?.(
-          {
-            event: 'refresh_failed',
-            tenantId: tenant,
-            scopes: info.scopes,
-            code: (error as { code?: string }).code,
-            nextAttemptAt,
-          },
-          `apptoken: background refresh failed; still serving the valid token: ${(error as Error).message}`,
-        )
-      })
-  }
-
-  async #acquire(
-    at: At,
-    claims: string | undefined,
-    rejected: string | undefined,
-    reason: TokenRequestContext['reason'],
-  ): Promise<Acquired> {
-    const { key, tenant, info, params } = at
-    const signal = this.#closing.signal
-    let fetched = false
-    const fetch = async (): Promise<CachedToken> => {
-      this.#stats.tokenRequests++
-      const token = await this.#client.token({
-        tenantId: tenant,
-        scopes: info.scopes,
-        claims,
-        signal,
-        rejectedToken: rejected,
-        reason,
-        params,
-      })
-      fetched = true
-      return token
-    }
-    const shared = this.#shared
-    let token: CachedToken
-    try {
-      token =
-        shared !== undefined && claims === undefined
-          ? await shared.get(at.sharedKey(), fetch, rejected, signal)
-          : await fetch()
-      if (shared !== undefined && claims !== undefined) await shared.store(at.sharedKey(), token)
-    } catch (error) {
-      // Once per request, however many callers wait on it; a background refresh records its own.
-      if (reason !== 'background' && (error as { code?: string }).code !== 'ERR_CLOSED') {
-        const now = this.#clock.now()
-        const current = this.#front.get(key)
-        const valid = current !== undefined && tokenState(current, now) !== 'unusable'
-        this.#health.failed(key, tenant, info.scopes, error, now, valid)
-      }
-      throw error
-    }
-    const entry = makeEntry(token, this.#clock.now())
-    this.#front.set(key, entry)
-    this.#health.succeeded(key, tenant, info.scopes)
-    reportAcquired(this.#logger, this.clientId, tenant, info.scopes, token, fetched)
-    return { entry, fresh: fetched ? makeAccessToken(token, false) : entry.cached }
   }
 
   toTokenCredential(): TokenCredential {
