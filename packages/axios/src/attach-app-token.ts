@@ -1,8 +1,8 @@
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios'
 import { ConfigurationError, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
-import { createRequestAuthorizer, isReplayableBody, setAuthorization } from '@apptoken/core/adapter'
+import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
 import type { Authorization } from '@apptoken/core/adapter'
-import { recordResponseUrl, respondingUrl, targetUrl } from './axios-urls.js'
+import { recordResponseUrl, redirectGuard, respondingUrl, targetUrl } from './axios-urls.js'
 
 declare module 'axios' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any -- must repeat axios' own type parameter
@@ -56,6 +56,8 @@ export interface AxiosInstanceLike {
 const RETRIED = 'apptokenRetried'
 type Tracked = InternalAxiosRequestConfig & { [RETRIED]?: boolean }
 const signalOf = (config: Tracked) => (config.signal instanceof AbortSignal ? config.signal : undefined)
+/** The method as axios holds it (lower case); core's DPoP proof names it in upper case. */
+const methodOf = (config: Tracked) => config.method ?? 'get'
 
 /**
  * Adds two interceptors to `instance`: one sets `Authorization: Bearer <app token>` on requests
@@ -82,32 +84,85 @@ export function attachAppToken(
   const auth = createRequestAuthorizer(provider, options, { baseUrl, adapter: 'axios' })
   // axios' errors carry the Authorization header they sent; `redact` (axios 1.21) masks it in toJSON().
   axiosInstance.defaults.redact ??= ['authorization']
-  // What each request was sent with, kept off the config so no inspect or log shows it. The config
-  // the request interceptor returns is the one axios hands to the error interceptor.
-  const sent = new WeakMap<object, Authorization>()
+  const guardRedirects = redirectGuard(auth)
+  // What a request was sent with is read back from its own Authorization header: nothing is
+  // added to the config (which axios prints and copies), and nothing is kept per request.
+  const issued = new Map<string, Authorization>()
+  let last: Authorization | undefined
+  const remember = (sending: Authorization) => {
+    if (sending === last) return
+    last = sending
+    issued.delete(sending.header)
+    issued.set(sending.header, sending)
+    if (issued.size > 16) issued.delete(issued.keys().next().value!)
+  }
+  const sentWith = (config: Tracked): Authorization | undefined => {
+    const header = config.headers?.get?.('Authorization')
+    return typeof header === 'string' ? issued.get(header) : undefined
+  }
 
-  const onRequest = async (config: Tracked): Promise<Tracked> => {
-    if (config[RETRIED] === true) return config // carries the header core chose for the retry
-    const signal = signalOf(config)
-    // On abort, sent on without a token: axios rejects it with its own CanceledError, unsent.
-    const method = (config.method ?? 'get').toUpperCase()
-    const sending = await auth.authorize(targetUrl(config), signal, undefined, method).catch((e: unknown) => {
-      if (signal?.aborted) return undefined
-      throw e
-    })
-    if (sending === undefined) return config
+  const apply = (config: Tracked, sending: Authorization): Tracked => {
     config.headers.set('Authorization', sending.header)
     if (sending.headers !== undefined) config.headers.set(sending.headers) // a DPoP proof
-    sent.set(config, sending)
+    remember(sending)
     recordResponseUrl(config)
-    const next = config.beforeRedirect
-    // follow-redirects keeps the header for a subdomain; the allow-list decides on every hop.
-    config.beforeRedirect = (redirect, ...rest) => {
-      if (!auth.isAllowed(String(redirect.href)))
-        redirect.headers = setAuthorization(redirect.headers as Record<string, string>, undefined)
-      next?.(redirect, ...rest)
-    }
+    guardRedirects(config)
     return config
+  }
+
+  const onRequest = async (config: Tracked): Promise<Tracked> => {
+    const signal = signalOf(config)
+    let sending: Authorization | undefined
+    try {
+      sending = await auth.authorize(targetUrl(config), signal, undefined, methodOf(config))
+    } catch (error) {
+      if (!signal?.aborted) throw error
+    }
+    // On abort, sent on without a token: axios rejects it with its own CanceledError, unsent.
+    return sending === undefined ? config : apply(config, sending)
+  }
+
+  // A token already cached is set by a synchronous interceptor, so axios keeps its synchronous
+  // path (as with a static header); otherwise the asynchronous one waits for it. Which of the two
+  // runs is chosen per request, by `runWhen`, which axios calls before either.
+  type Ready = {
+    config: Tracked
+    sending: Authorization
+    url: string | undefined
+    baseURL: string | undefined
+    method: string | undefined
+  }
+  let ready: Ready | undefined
+  const readyNow = (config: Tracked): boolean => {
+    ready = undefined
+    if (signalOf(config)?.aborted) return false
+    try {
+      const sending = auth.authorizeNow(targetUrl(config), undefined, methodOf(config))
+      if (sending !== undefined)
+        ready = { config, url: config.url, baseURL: config.baseURL, method: config.method, sending }
+    } catch {
+      // the asynchronous path reports it
+    }
+    return ready !== undefined
+  }
+  const onReady = (config: Tracked): Tracked | Promise<Tracked> => {
+    const r = ready
+    ready = undefined
+    // An interceptor that ran in between may have changed the URL: then it is decided again.
+    if (
+      r?.config === config &&
+      r.url === config.url &&
+      r.baseURL === config.baseURL &&
+      r.method === config.method
+    )
+      return apply(config, r.sending)
+    const url = targetUrl(config)
+    const sending = auth.authorizeNow(url, undefined, methodOf(config))
+    if (sending !== undefined) return apply(config, sending)
+    if (!auth.isAllowed(url)) return config
+    // Reached only when axios runs the chain asynchronously (another interceptor is asynchronous)
+    // and the token expired since `runWhen`: then a promise is what axios expects.
+    return onRequest(config)
   }
 
   const onError = async (error: unknown): Promise<AxiosResponse> => {
@@ -119,11 +174,11 @@ export function attachAppToken(
       url: respondingUrl(response, tracked), // undefined when axios cannot tell: no refresh
       status: response.status,
       wwwAuthenticate: response.headers['www-authenticate'] as string | string[] | undefined,
-      sent: sent.get(tracked),
+      sent: sentWith(tracked),
       replayable: isReplayableBody(tracked.data),
       retried: tracked[RETRIED] === true,
       signal,
-      method: (tracked.method ?? 'get').toUpperCase(),
+      method: methodOf(tracked),
       dpopNonce: response.headers['dpop-nonce'] as string | undefined,
     })
     if (decision === undefined) throw error
@@ -141,12 +196,19 @@ export function attachAppToken(
     return instance.request(retry)
   }
 
-  const requestId = instance.interceptors.request.use(onRequest, undefined, {
-    runWhen: (config) => config.appToken !== false,
+  const ours = (config: Tracked) => config.appToken !== false && config[RETRIED] !== true
+  // axios evaluates every runWhen in order before it runs the chain: `readyNow` first.
+  const waitingId = instance.interceptors.request.use(onRequest, undefined, {
+    runWhen: (config: Tracked) => ours(config) && !readyNow(config),
+  })
+  const readyId = instance.interceptors.request.use(onReady, undefined, {
+    synchronous: true,
+    runWhen: (config: Tracked) => ready?.config === config,
   })
   const responseId = instance.interceptors.response.use(undefined, onError)
   return () => {
-    instance.interceptors.request.eject(requestId)
+    instance.interceptors.request.eject(waitingId)
+    instance.interceptors.request.eject(readyId)
     instance.interceptors.response.eject(responseId)
   }
 }

@@ -56,12 +56,7 @@ export class ForcedRefreshGate {
    * flight key), be `limited` (serve the cached token; the 401 goes to the caller), or `go` (and
    * be recorded as the refresh that replaces `rejected`).
    */
-  admit(
-    key: string,
-    rejected: string,
-    flightKey: string,
-    now: number,
-  ): { join: string } | 'limited' | 'go' {
+  admit(key: string, rejected: string, flightKey: string, now: number): { join: string } | 'limited' | 'go' {
     const recent = this.recent(key, rejected, now)
     if (recent !== undefined) return { join: recent.flightKey }
     if (!this.allow(key, now)) return 'limited'

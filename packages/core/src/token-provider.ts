@@ -1,3 +1,4 @@
+import { cachedTokenNow } from './cached-token-now.js'
 import { ClockMap } from './caches/clock-map.js'
 import { memoryStoreOf, type EntryStore } from './caches/memory-cache.js'
 import { systemClock } from './clock.js'
@@ -81,26 +82,34 @@ class Provider implements TokenProvider {
   }
 
   getToken(scopes: string | readonly string[], options?: GetTokenOptions): Promise<AccessToken> {
-    // The hot path: memoised scopes and tenant, and a fresh cached token, cost a few Map lookups.
-    // A signal that has not fired changes nothing for a token that is already here.
+    return this.#ready(scopes, options)?.hit ?? this.#getToken(scopes, options ?? {})
+  }
+
+  /** For adapters (`@apptoken/core/adapter`): the token `getToken` would resolve to at once, without the promise. */
+  [cachedTokenNow](scopes: string | readonly string[], options?: GetTokenOptions): AccessToken | undefined {
+    return this.#ready(scopes, options)?.cached
+  }
+
+  /**
+   * The hot path: memoised scopes and tenant, and a fresh cached token, cost a few Map lookups.
+   * A signal that has not fired changes nothing for a token that is already here.
+   */
+  #ready(scopes: string | readonly string[], options: GetTokenOptions | undefined): Entry | undefined {
     if (
-      typeof scopes === 'string' &&
-      (options === undefined ||
-        (options.forceRefresh !== true && options.claims === undefined && options.signal?.aborted !== true))
-    ) {
-      const key = this.#keys.known(options?.params)?.keys.known(scopes, options?.tenantId)
-      if (key !== undefined) {
-        const entry = this.#front.get(key)
-        if (entry !== undefined && tokenState(entry, this.#clock.now()) === 'fresh') {
-          this.#stats.cacheHits++
-          // The one check the hot path pays when nobody listens.
-          if (cacheLookupChannel.hasSubscribers)
-            this.#lookup('hit', options?.tenantId ?? entry.cached.tenantId, scopes)
-          return entry.hit
-        }
-      }
-    }
-    return this.#getToken(scopes, options ?? {})
+      typeof scopes !== 'string' ||
+      (options !== undefined &&
+        (options.forceRefresh === true || options.claims !== undefined || options.signal?.aborted === true))
+    )
+      return undefined
+    const key = this.#keys.known(options?.params)?.keys.known(scopes, options?.tenantId)
+    if (key === undefined) return undefined
+    const entry = this.#front.get(key)
+    if (entry === undefined || tokenState(entry, this.#clock.now()) !== 'fresh') return undefined
+    this.#stats.cacheHits++
+    // The one check the hot path pays when nobody listens.
+    if (cacheLookupChannel.hasSubscribers)
+      this.#lookup('hit', options?.tenantId ?? entry.cached.tenantId, scopes)
+    return entry
   }
 
   async #getToken(scopes: string | readonly string[], options: GetTokenOptions): Promise<AccessToken> {

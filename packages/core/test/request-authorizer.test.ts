@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TestAuthority } from '@apptoken/testing'
 import { createRequestAuthorizer, isReplayableBody } from '../src/adapter.js'
 import type { TokenProvider } from '../src/index.js'
-import { API, authority, providerFor } from './support.js'
+import { API, authority, fakeClock, providerFor } from './support.js'
 
 let a: TestAuthority
 let provider: TokenProvider
@@ -150,5 +150,44 @@ describe('isReplayableBody', () => {
     for (const body of [Readable.from(['x']), new ReadableStream(), (async function* () {})()]) {
       expect(isReplayableBody(body)).toBe(false)
     }
+  })
+})
+
+describe('authorizeNow (the synchronous read for hooks that cannot wait)', () => {
+  const url = 'https://api.contoso.com/items'
+
+  it('gives the same Authorization as authorize once a fresh token is cached, and nothing before', async () => {
+    const { clock, advance } = fakeClock()
+    provider = providerFor(a, { clock })
+    const auth = createRequestAuthorizer(
+      provider,
+      { scopes: API, origins: ['https://api.contoso.com'] },
+      { adapter: 'x' },
+    )
+    expect(auth.authorizeNow(url)).toBeUndefined() // nothing cached: the caller goes to authorize
+    const waited = await auth.authorize(url)
+    expect(auth.authorizeNow(url)).toEqual(waited)
+    expect(auth.authorizeNow('https://evil.example/items')).toBeUndefined()
+    expect(auth.authorizeNow('http://api.contoso.com/items')).toBeUndefined()
+    // Past its refresh point the token is not handed out synchronously: authorize refreshes it.
+    advance(3_600_000)
+    expect(auth.authorizeNow(url)).toBeUndefined()
+    expect(a.tokenRequests()).toHaveLength(1)
+  })
+
+  it("is undefined for a provider of the user's own, which has only getToken", async () => {
+    provider = providerFor(a)
+    const own = {
+      mode: provider.mode,
+      getToken: provider.getToken.bind(provider),
+    } as unknown as TokenProvider
+    const auth = createRequestAuthorizer(
+      own,
+      { scopes: API, origins: ['https://api.contoso.com'] },
+      { adapter: 'x' },
+    )
+    await auth.authorize(url)
+    expect(auth.authorizeNow(url)).toBeUndefined()
+    expect((await auth.authorize(url))?.header).toMatch(/^Bearer /)
   })
 })

@@ -23,10 +23,10 @@ const MAX_HELD_BYTES = 64 * 1024
  * 401 never reaches it, unless no retry happens, in which case it gets that 401 as it came.
  */
 export class AuthHandler implements DispatchHandler {
-  readonly #wait = new AbortController()
-  readonly #controller = new StableController((reason) => this.#wait.abort(reason))
-  /** Cancels the waits for a token: the caller's `signal`, or an abort through the controller. */
-  readonly #signal: AbortSignal
+  /** Made on first need (a wait for a token, a 401): a request that gets neither never pays for them. */
+  #wait: AbortController | undefined
+  #waitSignal: AbortSignal | undefined
+  readonly #controller = new StableController((reason) => this.#waiting().abort(reason))
   #started = false
   /** Request starts seen for the attempt on the wire: more than one means an inner interceptor redirected or re-sent it. */
   #starts = 0
@@ -40,25 +40,40 @@ export class AuthHandler implements DispatchHandler {
     private readonly handler: DispatchHandler,
     private readonly authorizer: RequestAuthorizer,
     private readonly url: string,
-  ) {
-    const signal = options.signal
-    this.#signal =
-      signal instanceof AbortSignal ? AbortSignal.any([this.#wait.signal, signal]) : this.#wait.signal
+  ) {}
+
+  #waiting(): AbortController {
+    return (this.#wait ??= new AbortController())
+  }
+
+  /** Cancels the waits for a token: the caller's `signal`, or an abort through the controller. */
+  get #signal(): AbortSignal {
+    if (this.#waitSignal === undefined) {
+      const own = this.#waiting().signal
+      const signal = this.options.signal
+      this.#waitSignal = signal instanceof AbortSignal ? AbortSignal.any([own, signal]) : own
+    }
+    return this.#waitSignal
+  }
+
+  /** Sends at once with a token that was ready; returns what undici's dispatch returned. */
+  sendNow(auth: Authorization): boolean {
+    return this.#send(auth)
   }
 
   /** Gets the token, then sends. */
   start(): void {
     this.authorizer.authorize(this.url, this.#signal, undefined, this.options.method ?? 'GET').then(
-      (auth) => this.#send(auth),
+      (auth) => void this.#send(auth),
       (error: unknown) => this.#fail(error),
     )
   }
 
-  #send(auth: Authorization | undefined): void {
+  #send(auth: Authorization | undefined): boolean {
     this.#auth = auth
     this.#starts = 0
     try {
-      this.dispatch(
+      return this.dispatch(
         auth === undefined
           ? this.options
           : { ...this.options, headers: withAuthorization(this.options.headers, auth.header, auth.headers) },
@@ -66,6 +81,7 @@ export class AuthHandler implements DispatchHandler {
       )
     } catch (error) {
       this.#fail(error)
+      return true
     }
   }
 
@@ -92,7 +108,7 @@ export class AuthHandler implements DispatchHandler {
     }
     this.#held = undefined
     this.#retried = true
-    this.#send(next)
+    void this.#send(next)
   }
 
   /** Hands the held 401 to the caller after all. */
@@ -128,6 +144,8 @@ export class AuthHandler implements DispatchHandler {
     headers: Headers,
     statusMessage?: string,
   ): void {
+    if (!this.authorizer.handles(statusCode))
+      return this.handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage)
     const decision = this.authorizer.onResponse({
       // After an inner redirect (or re-send) the answer may come from elsewhere: unknown, no refresh.
       url: this.#starts === 1 ? this.url : undefined,

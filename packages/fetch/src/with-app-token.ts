@@ -88,14 +88,16 @@ export function withAppToken<F extends AnyFetch>(
       throw abortReason(signal, error) // a fetch abort rejects with the signal's reason
     }
     const method = (typeof init?.method === 'string' ? init.method : undefined) ?? request?.method ?? 'GET'
-    const sent = await authorizer.authorize(url, signal, undefined, method).catch(orAbort)
+    // A cached token without a wait; else (or with an aborted signal) the asynchronous path.
+    const sent =
+      (signal?.aborted ? undefined : authorizer.authorizeNow(url, undefined, method)) ??
+      (await authorizer.authorize(url, signal, undefined, method).catch(orAbort))
     if (sent === undefined) return send(input, init ?? {})
     // As in `new Request(input, init)`: init's headers replace the Request's.
-    const headersFor = ({ header, headers: extra }: Authorization) => {
-      const headers = setAuthorization(
-        new Headers((init?.headers ?? request?.headers) as HeadersInit | undefined),
-        header,
-      )
+    const given = init?.headers ?? request?.headers
+    const headersFor = ({ header, headers: extra }: Authorization): HeadersInit => {
+      if (given === undefined && extra === undefined) return { authorization: header }
+      const headers = setAuthorization(new Headers(given as HeadersInit | undefined), header)
       if (extra !== undefined) for (const [k, v] of Object.entries(extra)) headers.set(k, v) // a DPoP proof
       return headers
     }
@@ -104,6 +106,10 @@ export function withAppToken<F extends AnyFetch>(
     const copy = !initBody && request?.body && !request.bodyUsed ? request.clone() : undefined
     const replayable = initBody ? isReplayableBody(init.body) : !request?.body || copy !== undefined
     const response = await send(input, { ...init, headers: headersFor(sent) })
+    if (!authorizer.handles(response.status)) {
+      void copy?.body?.cancel() // no retry will need it
+      return response
+    }
     const next = await authorizer
       .onResponse({
         url: response.url || undefined, // fetch reports the URL that answered, after redirects

@@ -1,6 +1,6 @@
 import type { AppTokenOptions, TokenProvider } from '@apptoken/core'
-import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
-import type { GotAppTokenExtension } from './got-types.js'
+import { createRequestAuthorizer, isReplayableBody, type Authorization } from '@apptoken/core/adapter'
+import type { GotAppTokenExtension, GotRequestOptions } from './got-types.js'
 import { CONTEXT_KEY, RequestState } from './request-state.js'
 
 /**
@@ -23,6 +23,27 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
   const context = { adapter: 'got', baseUrlOption: 'prefixUrl', baseUrlPerRequest: true }
   const auth = createRequestAuthorizer(provider, options, { ...context, baseUrl: options?.prefixUrl })
 
+  /** Sets this hop's headers: `sent` on the first send, else the state's own when still allowed. */
+  const setHeaders = (
+    request: GotRequestOptions,
+    state: RequestState,
+    first: boolean,
+    sent?: Authorization,
+  ) => {
+    const { url = '', headers } = request
+    const ours = state.sent?.header
+    if (first) state.sent = sent
+    if ((first || auth.isAllowed(url, state.baseUrl)) && state.sent) {
+      headers.authorization = state.sent.header
+      if (state.sent.headers !== undefined) Object.assign(headers, state.sent.headers) // a DPoP proof
+    }
+    // Not for this hop: remove our own header only, one the caller set is theirs.
+    else if (ours !== undefined && headers.authorization === ours) {
+      delete headers.authorization
+      delete headers.dpop
+    }
+  }
+
   return {
     // A fresh state per call, keeping its `prefixUrl`: got 14 empties `prefixUrl` before hooks run.
     handlers: [
@@ -34,25 +55,22 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
     hooks: {
       // got runs this for the first request, every redirect hop and every retry: each hop is checked.
       beforeRequest: [
-        async (request) => {
+        (request) => {
           const state = (request.context[CONTEXT_KEY] = RequestState.of(request))
-          const { url = '', signal, headers, method } = request
-          const ours = state.sent?.header
-          if (!state.retried) state.sent = await auth.authorize(url, signal, state.baseUrl, method)
-          const allowed = !state.retried || auth.isAllowed(url, state.baseUrl)
-          if (allowed && state.sent) {
-            headers.authorization = state.sent.header
-            if (state.sent.headers !== undefined) Object.assign(headers, state.sent.headers) // a DPoP proof
-          }
-          // Not for this hop: remove our own header only, one the caller set is theirs.
-          else if (ours !== undefined && headers.authorization === ours) {
-            delete headers.authorization
-            delete headers.dpop
-          }
+          const { url = '', signal, method } = request
+          if (state.retried) return setHeaders(request, state, false)
+          // A cached token is set without a wait; else the hook returns a promise, which got awaits.
+          const ready = signal?.aborted ? undefined : auth.authorizeNow(url, state.baseUrl, method)
+          if (ready !== undefined) return setHeaders(request, state, true, ready)
+          return auth
+            .authorize(url, signal, state.baseUrl, method)
+            .then((sent) => setHeaders(request, state, true, sent))
         },
       ],
       afterResponse: [
         (response, retryWithMergedOptions) => {
+          // Only a 401 can make core refresh or re-send: every other answer goes on untouched.
+          if (!auth.handles(response.statusCode)) return response
           const request = response.request.options
           const state = RequestState.of(request)
           const facts = {

@@ -43,7 +43,7 @@ export interface GotRetryOptions {
 export interface GotAppTokenExtension {
   handlers: [<O extends GotRequestOptions, T>(options: O, next: (options: O) => T) => T]
   hooks: {
-    beforeRequest: [(options: GotRequestOptions) => Promise<void>]
+    beforeRequest: [(options: GotRequestOptions) => void | Promise<void>]
     afterResponse: [
       <R extends GotResponse>(response: R, retry: (options: GotRetryOptions) => never) => R | Promise<R>,
     ]

@@ -4,6 +4,7 @@ import { normalizeScopes, validateEntraScopes } from '../scopes.js'
 import type { TokenProvider } from '../token-provider.js'
 import type { AccessToken, GetTokenOptions } from '../types.js'
 import { isSecureUrl } from '../urls.js'
+import { cachedTokenReader } from '../cached-token-now.js'
 import { resolveOrigins } from './origins.js'
 import type {
   AppTokenOptions,
@@ -41,6 +42,8 @@ class Authorizer implements RequestAuthorizer {
   /** The getToken options of a request without a signal (tenant, params), built once. */
   readonly #base: GetTokenOptions | undefined
   #last: Authorization | undefined
+  /** The provider's synchronous cache read (`undefined` for a provider without one). */
+  readonly #cachedNow: ReturnType<typeof cachedTokenReader>
 
   constructor(
     private readonly provider: TokenProvider,
@@ -61,6 +64,7 @@ class Authorizer implements RequestAuthorizer {
     // Checked now, so a reserved or malformed parameter fails where the client is built.
     if (options.params !== undefined) checkTokenParams('params', options.params)
     this.#context = context
+    this.#cachedNow = cachedTokenReader(provider)
     const known = options.origins !== undefined || context.baseUrl !== undefined || !context.baseUrlPerRequest
     this.#origins = known
       ? resolveOrigins(options.origins, context.baseUrl, context.adapter, context.baseUrlOption)
@@ -93,14 +97,14 @@ class Authorizer implements RequestAuthorizer {
 
   isAllowed(url: string | URL, baseUrl?: string | URL): boolean {
     const origins = this.#originsFor(baseUrl)
-    if (typeof url === 'string') {
-      // Fast path, no URL parsing: an allowed origin followed by '/', '?', '#' or nothing ends the
-      // authority there, so the host is that origin's. Anything else is parsed below.
-      for (const origin of origins) {
-        if (url.startsWith(origin)) {
-          const next = url.charCodeAt(origin.length)
-          if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) return true
-        }
+    // Fast path, no URL parsing: an allowed origin followed by '/', '?', '#' or nothing ends the
+    // authority there, so the host is that origin's. Anything else is parsed below. (A URL's
+    // `href` is its serialization: the same reasoning holds.)
+    const href = typeof url === 'string' ? url : url.href
+    for (const origin of origins) {
+      if (href.startsWith(origin)) {
+        const next = href.charCodeAt(origin.length)
+        if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) return true
       }
     }
     const u = toUrl(url)
@@ -133,10 +137,20 @@ class Authorizer implements RequestAuthorizer {
     return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options), url, method)
   }
 
+  authorizeNow(url: string | URL, baseUrl?: string | URL, method?: string): Authorization | undefined {
+    if (this.#cachedNow === undefined || !this.isAllowed(url, baseUrl)) return undefined
+    const token = this.#cachedNow(this.#scopesOf(url), this.#base)
+    return token === undefined ? undefined : this.#authorization(token, url, method)
+  }
+
+  handles(status: number): boolean {
+    return status === 401
+  }
+
   onResponse(facts: ResponseFacts, baseUrl?: string | URL): Promise<Authorization | undefined> | undefined {
     // Not ours to handle: another status, a request sent without our token, the retry's own answer,
     // or a 401 whose real origin the client cannot tell (it may come from a redirect target).
-    if (facts.status !== 401 || facts.sent === undefined || facts.retried || facts.url === undefined)
+    if (!this.handles(facts.status) || facts.sent === undefined || facts.retried || facts.url === undefined)
       return undefined
     if (facts.sent.headers?.dpop !== undefined && asksForDpopNonce(facts.wwwAuthenticate))
       return this.#nonceRetry(facts, baseUrl)

@@ -147,9 +147,20 @@ export interface RequestAuthorizer {
     url: string | URL,
     signal?: AbortSignal,
     baseUrl?: string | URL,
-    /** The request's method; needed when the provider uses DPoP (the proof names it). */
+    /** The request's method, in any case; needed when the provider uses DPoP (the proof names it). */
     method?: string,
   ): Promise<Authorization | undefined>
+  /**
+   * `authorize` without the wait, for a client whose hooks can run synchronously: the
+   * Authorization when `url` may carry the token and a fresh one is cached, else `undefined` (then
+   * call `authorize`, which also says when the token must not go there).
+   */
+  authorizeNow(url: string | URL, baseUrl?: string | URL, method?: string): Authorization | undefined
+  /**
+   * Whether `onResponse` can act on a response with this status (only a 401 can make it refresh or
+   * re-send): an adapter may hand every other response straight to the caller, facts unbuilt.
+   */
+  handles(status: number): boolean
   /**
    * The one decision after a response: `undefined` (synchronously, or once settled) hands the
    * response to the caller; an Authorization means "send the request once more with this".

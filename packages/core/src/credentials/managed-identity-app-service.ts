@@ -9,7 +9,6 @@ import {
   TRANSIENT,
 } from './managed-identity-source.js'
 
-
 /**
  * App Service, Functions and Container Apps: GET `IDENTITY_ENDPOINT` with `X-IDENTITY-HEADER:
  * IDENTITY_HEADER`, api 2019-08-01. Accepts `xms_cc` and `token_sha256_to_refresh`.

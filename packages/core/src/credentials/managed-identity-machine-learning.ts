@@ -27,7 +27,12 @@ export function machineLearningSource(
     name: 'machineLearning',
     revocation: false,
     build(resource) {
-      const url = tokenUrl(base, '2017-09-01', resource, clientId === undefined ? undefined : ['clientid', clientId])
+      const url = tokenUrl(
+        base,
+        '2017-09-01',
+        resource,
+        clientId === undefined ? undefined : ['clientid', clientId],
+      )
       return { url, method: 'GET', headers: { secret, metadata: 'true', accept: 'application/json' } }
     },
     hint: (status) =>

@@ -12,7 +12,6 @@ import {
   TRANSIENT,
 } from './managed-identity-source.js'
 
-
 /** A SHA-1 thumbprint as 40 hex digits, lower case (colons and spaces, as some tools print it, dropped). */
 function thumbprint(option: string, value: string): string {
   const hex = value.replace(/[\s:]/g, '').toLowerCase()

@@ -133,7 +133,12 @@ export const SELECTOR_NAMES = {
 } as const
 
 /** `base` with the `api-version`, the `resource` and the user-assigned selector, if any: the GET most sources take. */
-export function tokenUrl(base: URL, apiVersion: string, resource: string, id: [string, string] | undefined): URL {
+export function tokenUrl(
+  base: URL,
+  apiVersion: string,
+  resource: string,
+  id: [string, string] | undefined,
+): URL {
   const url = new URL(base)
   url.searchParams.set('api-version', apiVersion)
   url.searchParams.set('resource', resource)
