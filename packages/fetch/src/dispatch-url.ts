@@ -23,10 +23,29 @@ export function dispatchUrl(options: DispatchOptions): string | undefined {
   const { origin, path } = options
   if (typeof path !== 'string' || !ORIGIN_FORM.test(path)) return undefined
   if (typeof origin !== 'string' && !(origin instanceof URL)) return undefined
-  // undici's Agent parses the origin with the WHATWG parser too and connects to its host and port.
-  const parsed = URL.parse(String(origin))
-  if (parsed === null || parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '')
-    return undefined
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined
-  return `${parsed.origin}${path}`
+  const serialized = originOf(String(origin))
+  return serialized === null ? undefined : `${serialized}${path}`
+}
+
+/** Origins seen are few (one per API); parsed once each, bounded anyway. */
+const parsedOrigins = new Map<string, string | null>()
+
+/** The origin undici connects to for `origin`, or `null` when it is not a plain http(s) origin. */
+function originOf(origin: string): string | null {
+  let serialized = parsedOrigins.get(origin)
+  if (serialized === undefined) {
+    // undici's Agent parses the origin with the WHATWG parser too and connects to its host and port.
+    const parsed = URL.parse(origin)
+    serialized =
+      parsed === null ||
+      parsed.pathname !== '/' ||
+      parsed.search !== '' ||
+      parsed.hash !== '' ||
+      (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        ? null
+        : parsed.origin
+    if (parsedOrigins.size >= 64) parsedOrigins.clear()
+    parsedOrigins.set(origin, serialized)
+  }
+  return serialized
 }
