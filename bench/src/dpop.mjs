@@ -32,7 +32,13 @@ const tokens = await listen((req, res) => {
   req.on('end', () => {
     const dpop = typeof req.headers.dpop === 'string'
     res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ access_token: `eyJhbGciOiJFUzI1NiJ9.${dpop ? 'ZHBvcA' : 'YmVhcmVy'}.c2ln`, token_type: dpop ? 'DPoP' : 'Bearer', expires_in: 3600 }))
+    res.end(
+      JSON.stringify({
+        access_token: `eyJhbGciOiJFUzI1NiJ9.${dpop ? 'ZHBvcA' : 'YmVhcmVy'}.c2ln`,
+        token_type: dpop ? 'DPoP' : 'Bearer',
+        expires_in: 3600,
+      }),
+    )
   })
 })
 // Echo server: answers with the two headers it saw.
@@ -44,7 +50,12 @@ const echo = await listen((req, res) => {
 const origin = echo.url
 const echoUrl = `${origin}/echo?x=1`
 const make = (dpop) =>
-  createTokenProvider({ tokenEndpoint: `${tokens.url}/token`, clientId: 'bench', credential: clientSecret('bench-secret-value'), dpop })
+  createTokenProvider({
+    tokenEndpoint: `${tokens.url}/token`,
+    clientId: 'bench',
+    credential: clientSecret('bench-secret-value'),
+    dpop,
+  })
 const bearer = make(false)
 const dpop = make(true)
 await bearer.getToken('read')
@@ -107,8 +118,10 @@ for (const [client, build] of Object.entries(senders)) {
   const send = { bearer: await build(bearer), dpop: await build(dpop) }
   const b = await send.bearer()
   const d = await send.dpop()
-  if (!b.authorization?.startsWith('Bearer ') || b.dpop !== undefined) throw new Error(`${client}: Bearer variant sent ${b.authorization}`)
-  if (!d.authorization?.startsWith('DPoP ') || typeof d.dpop !== 'string') throw new Error(`${client}: DPoP variant sent no proof`)
+  if (!b.authorization?.startsWith('Bearer ') || b.dpop !== undefined)
+    throw new Error(`${client}: Bearer variant sent ${b.authorization}`)
+  if (!d.authorization?.startsWith('DPoP ') || typeof d.dpop !== 'string')
+    throw new Error(`${client}: DPoP variant sent no proof`)
   const warmUntil = Date.now() + settings.warmupMs
   while (Date.now() < warmUntil) {
     await rate(send.bearer, 50, settings.concurrency)
@@ -132,7 +145,8 @@ for (const [client, build] of Object.entries(senders)) {
   const signer = dpop.dpop
   for (let i = 0; i < 500; i++) sign('GET', echoUrl, 'token', Date.now())
   const { ms } = await timeMs(async () => {
-    for (let i = 0; i < settings.proofs; i++) sign('GET', echoUrl, 'eyJhbGciOiJFUzI1NiJ9.ZHBvcA.c2ln', Date.now())
+    for (let i = 0; i < settings.proofs; i++)
+      sign('GET', echoUrl, 'eyJhbGciOiJFUzI1NiJ9.ZHBvcA.c2ln', Date.now())
   })
   results.proofMicros = (ms * 1000) / settings.proofs
   results.algorithm = signer.algorithm

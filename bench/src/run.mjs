@@ -14,7 +14,7 @@ import { CLIENTS, CONTENDERS, modeSettings } from './config.mjs'
 import { median } from './harness.mjs'
 import { measureImportTimes } from './import-time.mjs'
 import { measureInstallSizes } from './install-size.mjs'
-import { evaluateTargets, renderReport } from './report.mjs'
+import { evaluateAdapterTargets, evaluateTargets, renderReport } from './report.mjs'
 import { startServers } from './servers.mjs'
 import { runChild } from './spawn-child.mjs'
 
@@ -294,7 +294,11 @@ if (settings.install && wanted('install')) {
 }
 
 results.checks = only ? [] : verify(results)
-results.targets = only ? [] : evaluateTargets(results)
+results.targets = !only
+  ? evaluateTargets(results)
+  : wanted('throughput')
+    ? evaluateAdapterTargets(results)
+    : []
 meta.durationS = (Date.now() - started) / 1000
 
 mkdirSync(dirname(jsonPath), { recursive: true })

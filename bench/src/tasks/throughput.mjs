@@ -85,7 +85,10 @@ const senders = {
   async 'ky (vs no-op hooks)'({ appToken }, provider, { header, origin, echoUrl }) {
     const { default: ky } = await import('ky')
     const noop = () => undefined
-    const plain = ky.create({ headers: { authorization: header }, hooks: { beforeRequest: [noop], afterResponse: [noop] } })
+    const plain = ky.create({
+      headers: { authorization: header },
+      hooks: { beforeRequest: [noop], afterResponse: [noop] },
+    })
     const withToken = ky.create({ ...appToken(provider, { scopes: SCOPE, origins: [origin] }) })
     return {
       static: () => plain.get(echoUrl).json(),
@@ -95,15 +98,31 @@ const senders = {
   async undici({ appTokenInterceptor }, provider, { header, origin, echoUrl }) {
     const { Agent, request } = await import('undici')
     const agent = new Agent()
-    const intercepted = new Agent().compose(appTokenInterceptor(provider, { scopes: SCOPE, origins: [origin] }))
+    const intercepted = new Agent().compose(
+      appTokenInterceptor(provider, { scopes: SCOPE, origins: [origin] }),
+    )
     return {
-      static: async () => (await request(echoUrl, { headers: { authorization: header }, dispatcher: agent })).body.json(),
+      static: async () =>
+        (await request(echoUrl, { headers: { authorization: header }, dispatcher: agent })).body.json(),
       adapter: async () => (await request(echoUrl, { dispatcher: intercepted })).body.json(),
     }
   },
   async got({ appToken }, provider, { header, origin, echoUrl }) {
     const { default: got } = await import('got')
     const plain = got.extend({ headers: { authorization: header } })
+    const withToken = got.extend(appToken(provider, { scopes: SCOPE, origins: [origin] }))
+    return {
+      static: () => plain.get(echoUrl).json(),
+      adapter: () => withToken.get(echoUrl).json(),
+    }
+  },
+  async 'got (vs no-op hooks)'({ appToken }, provider, { header, origin, echoUrl }) {
+    const { default: got } = await import('got')
+    const plain = got.extend({
+      headers: { authorization: header },
+      handlers: [(options, next) => next(options)],
+      hooks: { beforeRequest: [() => undefined], afterResponse: [(response) => response] },
+    })
     const withToken = got.extend(appToken(provider, { scopes: SCOPE, origins: [origin] }))
     return {
       static: () => plain.get(echoUrl).json(),

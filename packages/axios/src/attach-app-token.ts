@@ -55,6 +55,17 @@ export interface AxiosInstanceLike {
 // A string key, not a symbol: axios 1.8's mergeConfig copies only string keys into the retried config.
 const RETRIED = 'apptokenRetried'
 type Tracked = InternalAxiosRequestConfig & { [RETRIED]?: boolean }
+/**
+ * Sets `Authorization` on axios' headers as `headers.Authorization = value` does, replacing any
+ * other spelling of the name. Core has checked the value (`<scheme> <b64token>`: no CR, LF or
+ * other controls), so axios' own scan of each value in `set` has nothing to find.
+ */
+function setAuthorizationHeader(headers: Record<string, unknown>, value: string): void {
+  for (const name in headers)
+    if (name.length === 13 && name !== 'Authorization' && name.toLowerCase() === 'authorization')
+      delete headers[name] // eslint-disable-line @typescript-eslint/no-dynamic-delete -- another spelling of the one name
+  headers.Authorization = value
+}
 const signalOf = (config: Tracked) => (config.signal instanceof AbortSignal ? config.signal : undefined)
 /** The method as axios holds it (lower case); core's DPoP proof names it in upper case. */
 const methodOf = (config: Tracked) => config.method ?? 'get'
@@ -102,7 +113,7 @@ export function attachAppToken(
   }
 
   const apply = (config: Tracked, sending: Authorization): Tracked => {
-    config.headers.set('Authorization', sending.header)
+    setAuthorizationHeader(config.headers, sending.header)
     if (sending.headers !== undefined) config.headers.set(sending.headers) // a DPoP proof
     remember(sending)
     recordResponseUrl(config)

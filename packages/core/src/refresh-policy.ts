@@ -55,6 +55,8 @@ export interface Entry {
   failures: number
   /** Read since the cache last looked (its second-chance eviction flag). */
   used: boolean
+  /** Still the store's entry for its key (not replaced, deleted or evicted). */
+  live: boolean
 }
 
 /**
@@ -76,6 +78,7 @@ export function makeEntry(token: CachedToken, now: number): Entry {
     nextAttemptAt: 0,
     failures: 0,
     used: false,
+    live: false,
   }
 }
 

@@ -37,6 +37,9 @@ class Provider implements TokenProvider {
   readonly #closing = new AbortController()
   readonly #closeHttp: () => Promise<void>
   readonly #health: HealthTracker
+  /** The entry of the last hit without options, and its scopes (see `#ready`). */
+  #last: Entry | undefined
+  #lastScopes: string | readonly string[] | undefined
   readonly #stats = { tokenRequests: 0, cacheHits: 0, backgroundRefreshes: 0 }
 
   constructor(options: TokenProviderOptions) {
@@ -95,16 +98,27 @@ class Provider implements TokenProvider {
    * A signal that has not fired changes nothing for a token that is already here.
    */
   #ready(scopes: string | readonly string[], options: GetTokenOptions | undefined): Entry | undefined {
-    if (
-      typeof scopes !== 'string' ||
-      (options !== undefined &&
-        (options.forceRefresh === true || options.claims !== undefined || options.signal?.aborted === true))
-    )
-      return undefined
-    const key = this.#keys.known(options?.params)?.keys.known(scopes, options?.tenantId)
-    if (key === undefined) return undefined
-    const entry = this.#front.get(key)
-    if (entry === undefined || tokenState(entry, this.#clock.now()) !== 'fresh') return undefined
+    let entry: Entry | undefined
+    // The last plain hit again (one API per client is the common case): no key to derive.
+    const last = this.#last
+    if (options === undefined && last !== undefined && last.live && scopes === this.#lastScopes) entry = last
+    else {
+      if (
+        typeof scopes !== 'string' ||
+        (options !== undefined &&
+          (options.forceRefresh === true || options.claims !== undefined || options.signal?.aborted === true))
+      )
+        return undefined
+      const key = this.#keys.known(options?.params)?.keys.known(scopes, options?.tenantId)
+      entry = key === undefined ? undefined : this.#front.get(key)
+      if (entry === undefined) return undefined
+      if (options === undefined) {
+        this.#last = entry
+        this.#lastScopes = scopes
+      }
+    }
+    if (tokenState(entry, this.#clock.now()) !== 'fresh') return undefined
+    entry.used = true
     this.#stats.cacheHits++
     // The one check the hot path pays when nobody listens.
     if (cacheLookupChannel.hasSubscribers)

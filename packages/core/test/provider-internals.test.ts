@@ -121,6 +121,16 @@ describe('memoryCache', () => {
     expect(token.accessToken).not.toBe('')
   })
 
+  it('serves no token clear() evicted, even the one just served from the cache', async () => {
+    const cache = memoryCache({ maxEntries: 10 })
+    const p = make({ cache })
+    await p.getToken(API)
+    expect((await p.getToken(API)).fromCache).toBe(true) // the hit the fast path remembers
+    cache.clear()
+    expect((await p.getToken(API)).fromCache).toBe(false)
+    expect(a.tokenRequests()).toHaveLength(2)
+  })
+
   it('is recognised by its brand, even from another installed copy of the package', async () => {
     const cache = new installedCopy.MemoryCache({ maxEntries: 10 })
     expect(cache).not.toBeInstanceOf(MemoryCache)

@@ -80,36 +80,51 @@ export function withAppToken<F extends AnyFetch>(
   const authorizer = createRequestAuthorizer(provider, options, { adapter: 'withAppToken(fetch)' })
   const send = fetch as unknown as (input: unknown, init: Init) => Promise<ResponseLike>
 
-  const wrapped = async (input: string | URL | RequestLike, init?: Init): Promise<ResponseLike> => {
-    const request = isRequest(input) ? input : undefined
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-    const signal = init?.signal ?? request?.signal
-    const orAbort = (error: unknown): never => {
+  /** One call's parts, read once. */
+  interface Call {
+    input: string | URL | RequestLike
+    init: Init | undefined
+    request: RequestLike | undefined
+    url: string
+    signal: AbortSignal | null | undefined
+    method: string
+  }
+  const orAbort =
+    (signal: AbortSignal | null | undefined) =>
+    (error: unknown): never => {
       throw abortReason(signal, error) // a fetch abort rejects with the signal's reason
     }
-    const method = (typeof init?.method === 'string' ? init.method : undefined) ?? request?.method ?? 'GET'
-    // A cached token without a wait; else (or with an aborted signal) the asynchronous path.
-    const sent =
-      (signal?.aborted ? undefined : authorizer.authorizeNow(url, undefined, method)) ??
-      (await authorizer.authorize(url, signal, undefined, method).catch(orAbort))
-    if (sent === undefined) return send(input, init ?? {})
-    // As in `new Request(input, init)`: init's headers replace the Request's.
+  // As in `new Request(input, init)`: init's headers replace the Request's.
+  const headersFor = ({ init, request }: Call, { header, headers: extra }: Authorization): HeadersInit => {
     const given = init?.headers ?? request?.headers
-    const headersFor = ({ header, headers: extra }: Authorization): HeadersInit => {
-      if (given === undefined && extra === undefined) return { authorization: header }
-      const headers = setAuthorization(new Headers(given as HeadersInit | undefined), header)
-      if (extra !== undefined) for (const [k, v] of Object.entries(extra)) headers.set(k, v) // a DPoP proof
-      return headers
-    }
+    if (given === undefined && extra === undefined) return { authorization: header }
+    const headers = setAuthorization(new Headers(given as HeadersInit | undefined), header)
+    if (extra !== undefined) for (const [k, v] of Object.entries(extra)) headers.set(k, v) // a DPoP proof
+    return headers
+  }
+
+  /** Sends with `sent`; a 401 goes to core, which may have it sent once more. */
+  const exchange = (call: Call, sent: Authorization): Promise<ResponseLike> => {
+    const { input, init, request } = call
     // What to send again on a 401: init's body if it replays; a Request's body through a clone.
     const initBody = init?.body !== undefined && init.body !== null
     const copy = !initBody && request?.body && !request.bodyUsed ? request.clone() : undefined
     const replayable = initBody ? isReplayableBody(init.body) : !request?.body || copy !== undefined
-    const response = await send(input, { ...init, headers: headersFor(sent) })
-    if (!authorizer.handles(response.status)) {
+    return send(input, { ...init, headers: headersFor(call, sent) }).then((response) => {
+      if (authorizer.handles(response.status)) return unauthorized(call, sent, response, copy, replayable)
       void copy?.body?.cancel() // no retry will need it
       return response
-    }
+    })
+  }
+
+  const unauthorized = async (
+    call: Call,
+    sent: Authorization,
+    response: ResponseLike,
+    copy: RequestLike | undefined,
+    replayable: boolean,
+  ): Promise<ResponseLike> => {
+    const { signal, method } = call
     const next = await authorizer
       .onResponse({
         url: response.url || undefined, // fetch reports the URL that answered, after redirects
@@ -125,14 +140,44 @@ export function withAppToken<F extends AnyFetch>(
       ?.catch((error: unknown) => {
         void copy?.body?.cancel()
         void response.body?.cancel()
-        return orAbort(error)
+        return orAbort(signal)(error)
       })
     if (next === undefined) {
       void copy?.body?.cancel() // the retry will not need it
       return response
     }
     await response.body?.cancel() // frees the connection
-    return send(copy ?? input, { ...init, headers: headersFor(next) })
+    return send(copy ?? call.input, { ...call.init, headers: headersFor(call, next) })
+  }
+
+  const waitThenSend = async (call: Call): Promise<ResponseLike> => {
+    const { url, signal, method } = call
+    const sent = await authorizer
+      .authorize(url, signal ?? undefined, undefined, method)
+      .catch(orAbort(signal))
+    return sent === undefined ? send(call.input, call.init ?? {}) : exchange(call, sent)
+  }
+
+  const wrapped = (input: string | URL | RequestLike, init?: Init): Promise<ResponseLike> => {
+    try {
+      const request = isRequest(input) ? input : undefined
+      const call: Call = {
+        input,
+        init,
+        request,
+        url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+        signal: init?.signal ?? request?.signal,
+        method: (typeof init?.method === 'string' ? init.method : undefined) ?? request?.method ?? 'GET',
+      }
+      // A cached token goes out without a wait, as a static header would; else the wait comes first.
+      const ready = call.signal?.aborted
+        ? undefined
+        : authorizer.authorizeNow(call.url, undefined, call.method)
+      return ready !== undefined ? exchange(call, ready) : waitThenSend(call)
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as an async fetch would reject
+      return Promise.reject(error)
+    }
   }
   return wrapped as unknown as F
 }

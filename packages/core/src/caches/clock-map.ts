@@ -1,6 +1,8 @@
 /** A value that carries its own second-chance flag, so the map needs no wrapper object per entry. */
 export interface ClockSlot {
   used: boolean
+  /** True while the map holds it: whoever kept a reference can tell a replaced or evicted value. */
+  live: boolean
 }
 
 /**
@@ -26,16 +28,22 @@ export class ClockMap<V extends ClockSlot> {
   }
 
   set(key: string, value: V): void {
-    if (!this.#map.has(key) && this.#map.size >= this.#max) this.#evictOne()
-    value.used = this.#map.has(key)
+    const old = this.#map.get(key)
+    if (old === undefined && this.#map.size >= this.#max) this.#evictOne()
+    if (old !== undefined && old !== value) old.live = false
+    value.used = old !== undefined
+    value.live = true
     this.#map.set(key, value)
   }
 
   delete(key: string): boolean {
+    const old = this.#map.get(key)
+    if (old !== undefined) old.live = false
     return this.#map.delete(key)
   }
 
   clear(): void {
+    for (const value of this.#map.values()) value.live = false
     this.#map.clear()
   }
 
@@ -46,7 +54,7 @@ export class ClockMap<V extends ClockSlot> {
       if (first.done) return
       const [key, value] = first.value
       this.#map.delete(key)
-      if (!value.used) return
+      if (!value.used) return void (value.live = false)
       value.used = false
       this.#map.set(key, value)
     }
