@@ -72,7 +72,15 @@ describe('bench --quick', () => {
   })
 
   it('has a throughput row per HTTP client, measured or marked n/a', () => {
-    expect(Object.keys(results.throughput)).toEqual(['axios', 'ky', 'got', 'fetch', 'undici', 'ky (vs no-op hooks)'])
+    expect(Object.keys(results.throughput)).toEqual([
+      'axios',
+      'ky',
+      'got',
+      'fetch',
+      'undici',
+      'ky (vs no-op hooks)',
+      'got (vs no-op hooks)',
+    ])
     for (const row of Object.values(results.throughput)) {
       if (row.na === undefined) expect(row.ratioSeq).toBeGreaterThan(0)
       else expect(row.na).toBe('adapter not built')
@@ -88,13 +96,14 @@ describe('bench --quick', () => {
   it('measures import time, skips install size, and judges each target', () => {
     for (const name of ['apptoken', 'msal', 'identity']) expect(results.import[name].ms).toBeGreaterThan(0)
     expect(results.install).toEqual({ skipped: 'skipped in --quick' })
-    expect(results.targets).toHaveLength(7)
+    // issue 9's seven (axios among them), then the other four adapters of issue 14.
+    expect(results.targets).toHaveLength(11)
     expect(results.targets.at(-1).met).toBeNull()
   })
 
   it('prints the Markdown report', () => {
     expect(stdout).toContain('### Cached getToken')
-    expect(stdout).toContain('### Targets (issue 9)')
+    expect(stdout).toContain('### Targets (issues 9 and 14)')
   })
 
   it('replicas: one token request however many apptoken replicas go cold, one per replica for msal-node', () => {

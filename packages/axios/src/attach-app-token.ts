@@ -63,7 +63,7 @@ type Tracked = InternalAxiosRequestConfig & { [RETRIED]?: boolean }
 function setAuthorizationHeader(headers: Record<string, unknown>, value: string): void {
   for (const name in headers)
     if (name.length === 13 && name !== 'Authorization' && name.toLowerCase() === 'authorization')
-      delete headers[name] // eslint-disable-line @typescript-eslint/no-dynamic-delete -- another spelling of the one name
+      delete headers[name] // another spelling of the one name
   headers.Authorization = value
 }
 const signalOf = (config: Tracked) => (config.signal instanceof AbortSignal ? config.signal : undefined)
@@ -142,6 +142,7 @@ export function attachAppToken(
     url: string | undefined
     baseURL: string | undefined
     method: string | undefined
+    absolute: boolean | undefined
   }
   let ready: Ready | undefined
   const readyNow = (config: Tracked): boolean => {
@@ -150,7 +151,14 @@ export function attachAppToken(
     try {
       const sending = auth.authorizeNow(targetUrl(config), undefined, methodOf(config))
       if (sending !== undefined)
-        ready = { config, url: config.url, baseURL: config.baseURL, method: config.method, sending }
+        ready = {
+          config,
+          url: config.url,
+          baseURL: config.baseURL,
+          method: config.method,
+          absolute: config.allowAbsoluteUrls,
+          sending,
+        }
     } catch {
       // the asynchronous path reports it
     }
@@ -164,7 +172,8 @@ export function attachAppToken(
       r?.config === config &&
       r.url === config.url &&
       r.baseURL === config.baseURL &&
-      r.method === config.method
+      r.method === config.method &&
+      r.absolute === config.allowAbsoluteUrls
     )
       return apply(config, r.sending)
     const url = targetUrl(config)

@@ -109,6 +109,31 @@ describe.each(clients)('attachAppToken with $name', ({ create, isCancel }) => {
     expect(tokens(api)).toEqual([expect.stringMatching(/^ey/), undefined])
   })
 
+  // With a token cached, the header is set by a synchronous interceptor whose runWhen ran before
+  // any interceptor: what those change is looked at again, where the request really goes.
+  it.each([
+    ['a synchronous', (f: (c: { baseURL?: string }) => void) => (c: { baseURL?: string }) => (f(c), c)],
+    [
+      'an asynchronous',
+      (f: (c: { baseURL?: string }) => void) => async (c: { baseURL?: string }) => (f(c), { ...c }),
+    ],
+  ])('sends no token where %s interceptor added later points the request', async (_, make) => {
+    const other = await startProtectedApi({ authority })
+    try {
+      await client.get('/api/echo') // the token is cached: the synchronous path from now on
+      const id = client.interceptors.request.use(make((c) => void (c.baseURL = other.url)) as never)
+      await expect(client.get('/api/echo')).rejects.toMatchObject({ response: { status: 401 } })
+      expect(tokens(other)).toEqual([undefined])
+      client.interceptors.request.eject(id)
+      // One that leaves the URL alone changes nothing: the token goes, from the cache.
+      client.interceptors.request.use(make(() => undefined) as never)
+      expect((await client.get('/api/echo')).data.headers.authorization).toBe(true)
+      expect(authority.tokenRequests()).toHaveLength(1)
+    } finally {
+      await other.close()
+    }
+  })
+
   it('rejects bad input at attach time', () => {
     expect(() => attachAppToken(create(), provider, { scopes: SCOPE })).toThrow(/origins/)
     expect(() => attachAppToken(create(), provider, { scopes: SCOPE })).toThrow(ConfigurationError)
