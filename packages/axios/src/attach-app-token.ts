@@ -71,9 +71,10 @@ const signalOf = (config: Tracked) => (config.signal instanceof AbortSignal ? co
 const methodOf = (config: Tracked) => config.method ?? 'get'
 
 /**
- * Adds two interceptors to `instance`: one sets `Authorization: Bearer <app token>` on requests
- * to allowed origins, the other hands each error response to core's 401 decision and re-sends
- * once when core says so. Returns a function that removes both.
+ * Adds interceptors to `instance`: on requests to allowed origins they set `Authorization: Bearer
+ * <app token>` (synchronously when the token is cached, after waiting for it otherwise), and they
+ * hand each error response to core's 401 decision and re-send once when core says so. Returns a
+ * function that removes them.
  *
  * @example
  * ```ts
