@@ -55,17 +55,6 @@ export interface AxiosInstanceLike {
 // A string key, not a symbol: axios 1.8's mergeConfig copies only string keys into the retried config.
 const RETRIED = 'apptokenRetried'
 type Tracked = InternalAxiosRequestConfig & { [RETRIED]?: boolean }
-/**
- * Sets `Authorization` on axios' headers as `headers.Authorization = value` does, replacing any
- * other spelling of the name. Core has checked the value (`<scheme> <b64token>`: no CR, LF or
- * other controls), so axios' own scan of each value in `set` has nothing to find.
- */
-function setAuthorizationHeader(headers: Record<string, unknown>, value: string): void {
-  for (const name in headers)
-    if (name.length === 13 && name !== 'Authorization' && name.toLowerCase() === 'authorization')
-      delete headers[name] // another spelling of the one name
-  headers.Authorization = value
-}
 const signalOf = (config: Tracked) => (config.signal instanceof AbortSignal ? config.signal : undefined)
 /** The method as axios holds it (lower case); core's DPoP proof names it in upper case. */
 const methodOf = (config: Tracked) => config.method ?? 'get'
@@ -114,7 +103,7 @@ export function attachAppToken(
   }
 
   const apply = (config: Tracked, sending: Authorization): Tracked => {
-    setAuthorizationHeader(config.headers, sending.header)
+    config.headers.set('Authorization', sending.header)
     if (sending.headers !== undefined) config.headers.set(sending.headers) // a DPoP proof
     remember(sending)
     recordResponseUrl(config)
@@ -147,21 +136,14 @@ export function attachAppToken(
   }
   let ready: Ready | undefined
   const readyNow = (config: Tracked): boolean => {
-    ready = undefined
-    if (signalOf(config)?.aborted) return false
-    try {
-      const sending = auth.authorizeNow(targetUrl(config), undefined, methodOf(config))
-      if (sending !== undefined)
-        ready = {
-          config,
-          url: config.url,
-          baseURL: config.baseURL,
-          method: config.method,
-          absolute: config.allowAbsoluteUrls,
-          sending,
-        }
-    } catch {
-      // the asynchronous path reports it
+    const sending = auth.authorizeNow(targetUrl(config), signalOf(config), undefined, methodOf(config))
+    ready = sending && {
+      config,
+      url: config.url,
+      baseURL: config.baseURL,
+      method: config.method,
+      absolute: config.allowAbsoluteUrls,
+      sending,
     }
     return ready !== undefined
   }
@@ -178,7 +160,7 @@ export function attachAppToken(
     )
       return apply(config, r.sending)
     const url = targetUrl(config)
-    const sending = auth.authorizeNow(url, undefined, methodOf(config))
+    const sending = auth.authorizeNow(url, signalOf(config), undefined, methodOf(config))
     if (sending !== undefined) return apply(config, sending)
     if (!auth.isAllowed(url)) return config
     // Reached only when axios runs the chain asynchronously (another interceptor is asynchronous)

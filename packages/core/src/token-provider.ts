@@ -101,8 +101,10 @@ class Provider implements TokenProvider {
     let entry: Entry | undefined
     // The last plain hit again (one API per client is the common case): no key to derive.
     const last = this.#last
-    if (options === undefined && last !== undefined && last.live && scopes === this.#lastScopes) entry = last
-    else {
+    if (options === undefined && last !== undefined && last.live && scopes === this.#lastScopes) {
+      entry = last
+      entry.used = true // the store's second-chance flag, as its get() sets it
+    } else {
       if (
         typeof scopes !== 'string' ||
         (options !== undefined &&
@@ -118,7 +120,6 @@ class Provider implements TokenProvider {
       }
     }
     if (tokenState(entry, this.#clock.now()) !== 'fresh') return undefined
-    entry.used = true
     this.#stats.cacheHits++
     // The one check the hot path pays when nobody listens.
     if (cacheLookupChannel.hasSubscribers)

@@ -56,20 +56,16 @@ export class AuthHandler implements DispatchHandler {
     return this.#waitSignal
   }
 
-  /** Sends at once with a token that was ready; returns what undici's dispatch returned. */
-  sendNow(auth: Authorization): boolean {
-    return this.#send(auth)
-  }
-
   /** Gets the token, then sends. */
   start(): void {
     this.authorizer.authorize(this.url, this.#signal, undefined, this.options.method ?? 'GET').then(
-      (auth) => void this.#send(auth),
+      (auth) => void this.send(auth),
       (error: unknown) => this.#fail(error),
     )
   }
 
-  #send(auth: Authorization | undefined): boolean {
+  /** Sends with `auth` (at once when the token was ready); returns what undici's dispatch returned. */
+  send(auth: Authorization | undefined): boolean {
     this.#auth = auth
     this.#starts = 0
     try {
@@ -108,7 +104,7 @@ export class AuthHandler implements DispatchHandler {
     }
     this.#held = undefined
     this.#retried = true
-    void this.#send(next)
+    void this.send(next)
   }
 
   /** Hands the held 401 to the caller after all. */

@@ -23,13 +23,6 @@ import { dispatchUrl } from './dispatch-url.js'
  */
 export function appTokenInterceptor(provider: TokenProvider, options: AppTokenOptions): DispatchInterceptor {
   const authorizer = createRequestAuthorizer(provider, options, { adapter: 'appTokenInterceptor' })
-  const readyNow = (url: string, method: string | undefined) => {
-    try {
-      return authorizer.authorizeNow(url, undefined, method ?? 'GET')
-    } catch {
-      return undefined // start() reports it to the handler
-    }
-  }
   return <D>(next: D): D => {
     const dispatch = next as Dispatch
     const intercepted: Dispatch = (opts, handler) => {
@@ -37,8 +30,9 @@ export function appTokenInterceptor(provider: TokenProvider, options: AppTokenOp
       const url = dispatchUrl(opts)
       if (url === undefined) return dispatch(opts, handler)
       // A token already cached goes out in this same call, as a static header would.
-      const ready = (opts.signal as AbortSignal | undefined)?.aborted ? undefined : readyNow(url, opts.method)
-      if (ready !== undefined) return new AuthHandler(dispatch, opts, handler, authorizer, url).sendNow(ready)
+      const signal = opts.signal instanceof AbortSignal ? opts.signal : undefined
+      const ready = authorizer.authorizeNow(url, signal, undefined, opts.method ?? 'GET')
+      if (ready !== undefined) return new AuthHandler(dispatch, opts, handler, authorizer, url).send(ready)
       if (!authorizer.isAllowed(url)) return dispatch(opts, handler)
       new AuthHandler(dispatch, opts, handler, authorizer, url).start()
       return true

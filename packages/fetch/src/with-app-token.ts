@@ -170,9 +170,7 @@ export function withAppToken<F extends AnyFetch>(
         method: (typeof init?.method === 'string' ? init.method : undefined) ?? request?.method ?? 'GET',
       }
       // A cached token goes out without a wait, as a static header would; else the wait comes first.
-      const ready = call.signal?.aborted
-        ? undefined
-        : authorizer.authorizeNow(call.url, undefined, call.method)
+      const ready = authorizer.authorizeNow(call.url, call.signal, undefined, call.method)
       return ready !== undefined ? exchange(call, ready) : waitThenSend(call)
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as an async fetch would reject

@@ -60,7 +60,7 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
           const { url = '', signal, method } = request
           if (state.retried) return setHeaders(request, state, false)
           // A cached token is set without a wait; else the hook returns a promise, which got awaits.
-          const ready = signal?.aborted ? undefined : auth.authorizeNow(url, state.baseUrl, method)
+          const ready = auth.authorizeNow(url, signal, state.baseUrl, method)
           if (ready !== undefined) return setHeaders(request, state, true, ready)
           return auth
             .authorize(url, signal, state.baseUrl, method)

@@ -137,10 +137,21 @@ class Authorizer implements RequestAuthorizer {
     return this.#authorization(await this.provider.getToken(this.#scopesOf(url), options), url, method)
   }
 
-  authorizeNow(url: string | URL, baseUrl?: string | URL, method?: string): Authorization | undefined {
-    if (this.#cachedNow === undefined || !this.isAllowed(url, baseUrl)) return undefined
+  authorizeNow(
+    url: string | URL,
+    signal?: AbortSignal | null,
+    baseUrl?: string | URL,
+    method?: string,
+  ): Authorization | undefined {
+    if (this.#cachedNow === undefined || signal?.aborted === true || !this.isAllowed(url, baseUrl))
+      return undefined
     const token = this.#cachedNow(this.#scopesOf(url), this.#base)
-    return token === undefined ? undefined : this.#authorization(token, url, method)
+    if (token === undefined) return undefined
+    try {
+      return this.#authorization(token, url, method)
+    } catch {
+      return undefined // a DPoP misconfiguration: `authorize` reports it
+    }
   }
 
   handles(status: number): boolean {

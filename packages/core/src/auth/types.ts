@@ -151,11 +151,17 @@ export interface RequestAuthorizer {
     method?: string,
   ): Promise<Authorization | undefined>
   /**
-   * `authorize` without the wait, for a client whose hooks can run synchronously: the
-   * Authorization when `url` may carry the token and a fresh one is cached, else `undefined` (then
-   * call `authorize`, which also says when the token must not go there).
+   * `authorize` without the wait, for a client whose hooks can run synchronously; same arguments.
+   * The Authorization when `url` may carry the token and a fresh one is cached; else `undefined`
+   * (an aborted `signal`, no token at hand, an origin not allowed, an error): then call
+   * `authorize`, which waits, says when the token must not go there, and reports errors. Never throws.
    */
-  authorizeNow(url: string | URL, baseUrl?: string | URL, method?: string): Authorization | undefined
+  authorizeNow(
+    url: string | URL,
+    signal?: AbortSignal | null,
+    baseUrl?: string | URL,
+    method?: string,
+  ): Authorization | undefined
   /**
    * Whether `onResponse` can act on a response with this status (only a 401 can make it refresh or
    * re-send): an adapter may hand every other response straight to the caller, facts unbuilt.
