@@ -1,6 +1,6 @@
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios'
 import { ConfigurationError, type AppTokenOptions, type TokenProvider } from '@apptoken/core'
-import { createRequestAuthorizer, isReplayableBody } from '@apptoken/core/adapter'
+import { createRequestAuthorizer, isReplayableBody, issuedAuthorizations } from '@apptoken/core/adapter'
 import type { Authorization } from '@apptoken/core/adapter'
 import { recordResponseUrl, redirectGuard, respondingUrl, targetUrl } from './axios-urls.js'
 
@@ -88,24 +88,12 @@ export function attachAppToken(
   const guardRedirects = redirectGuard(auth)
   // What a request was sent with is read back from its own Authorization header: nothing is
   // added to the config (which axios prints and copies), and nothing is kept per request.
-  const issued = new Map<string, Authorization>()
-  let last: Authorization | undefined
-  const remember = (sending: Authorization) => {
-    if (sending === last) return
-    last = sending
-    issued.delete(sending.header)
-    issued.set(sending.header, sending)
-    if (issued.size > 16) issued.delete(issued.keys().next().value!)
-  }
-  const sentWith = (config: Tracked): Authorization | undefined => {
-    const header = config.headers?.get?.('Authorization')
-    return typeof header === 'string' ? issued.get(header) : undefined
-  }
+  const issued = issuedAuthorizations()
 
   const apply = (config: Tracked, sending: Authorization): Tracked => {
     config.headers.set('Authorization', sending.header)
     if (sending.headers !== undefined) config.headers.set(sending.headers) // a DPoP proof
-    remember(sending)
+    issued.remember(sending)
     recordResponseUrl(config)
     guardRedirects(config)
     return config
@@ -126,42 +114,37 @@ export function attachAppToken(
   // A token already cached is set by a synchronous interceptor, so axios keeps its synchronous
   // path (as with a static header); otherwise the asynchronous one waits for it. Which of the two
   // runs is chosen per request, by `runWhen`, which axios calls before either.
-  type Ready = {
-    config: Tracked
-    sending: Authorization
-    url: string | undefined
-    baseURL: string | undefined
-    method: string | undefined
-    absolute: boolean | undefined
-  }
-  let ready: Ready | undefined
+  // What `runWhen` saw, in plain variables (no object per request): `readyFor` is the config.
+  let readyFor: Tracked | undefined
+  let readySending: Authorization | undefined
+  let readyUrl: string | undefined
+  let readyBase: string | undefined
+  let readyMethod: string | undefined
+  let readyAbsolute: boolean | undefined
   const readyNow = (config: Tracked): boolean => {
-    const sending = auth.authorizeNow(targetUrl(config), signalOf(config), undefined, methodOf(config))
-    ready = sending && {
-      config,
-      url: config.url,
-      baseURL: config.baseURL,
-      method: config.method,
-      absolute: config.allowAbsoluteUrls,
-      sending,
-    }
-    return ready !== undefined
+    readySending = auth.authorizeNow(targetUrl(config), signalOf(config), undefined, methodOf(config))
+    if (readySending === undefined) return (readyFor = undefined) !== undefined
+    readyFor = config
+    readyUrl = config.url
+    readyBase = config.baseURL
+    readyMethod = config.method
+    readyAbsolute = config.allowAbsoluteUrls
+    return true
   }
   const onReady = (config: Tracked): Tracked | Promise<Tracked> => {
-    const r = ready
-    ready = undefined
+    const sending = readySending
+    const same =
+      readyFor === config &&
+      readyUrl === config.url &&
+      readyBase === config.baseURL &&
+      readyMethod === config.method &&
+      readyAbsolute === config.allowAbsoluteUrls
+    readyFor = readySending = undefined
     // An interceptor that ran in between may have changed the URL: then it is decided again.
-    if (
-      r?.config === config &&
-      r.url === config.url &&
-      r.baseURL === config.baseURL &&
-      r.method === config.method &&
-      r.absolute === config.allowAbsoluteUrls
-    )
-      return apply(config, r.sending)
+    if (same) return apply(config, sending!)
     const url = targetUrl(config)
-    const sending = auth.authorizeNow(url, signalOf(config), undefined, methodOf(config))
-    if (sending !== undefined) return apply(config, sending)
+    const now = auth.authorizeNow(url, signalOf(config), undefined, methodOf(config))
+    if (now !== undefined) return apply(config, now)
     if (!auth.isAllowed(url)) return config
     // Reached only when axios runs the chain asynchronously (another interceptor is asynchronous)
     // and the token expired since `runWhen`: then a promise is what axios expects.
@@ -177,7 +160,7 @@ export function attachAppToken(
       url: respondingUrl(response, tracked), // undefined when axios cannot tell: no refresh
       status: response.status,
       wwwAuthenticate: response.headers['www-authenticate'] as string | string[] | undefined,
-      sent: sentWith(tracked),
+      sent: issued.sentWith(tracked.headers?.get?.('Authorization')),
       replayable: isReplayableBody(tracked.data),
       retried: tracked[RETRIED] === true,
       signal,
@@ -206,7 +189,7 @@ export function attachAppToken(
   })
   const readyId = instance.interceptors.request.use(onReady, undefined, {
     synchronous: true,
-    runWhen: (config: Tracked) => ready?.config === config,
+    runWhen: (config: Tracked) => readyFor === config,
   })
   const responseId = instance.interceptors.response.use(undefined, onError)
   return () => {

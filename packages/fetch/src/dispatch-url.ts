@@ -30,8 +30,13 @@ export function dispatchUrl(options: DispatchOptions): string | undefined {
 /** Origins seen are few (one per API); parsed once each, bounded anyway. */
 const parsedOrigins = new Map<string, string | null>()
 
+let lastOrigin: string | undefined
+let lastSerialized: string | null = null
+
 /** The origin undici connects to for `origin`, or `null` when it is not a plain http(s) origin. */
 function originOf(origin: string): string | null {
+  // The same origin as the last dispatch (one API per client): a string compare, not a Map hash.
+  if (origin === lastOrigin) return lastSerialized
   let serialized = parsedOrigins.get(origin)
   if (serialized === undefined) {
     // undici's Agent parses the origin with the WHATWG parser too and connects to its host and port.
@@ -47,5 +52,6 @@ function originOf(origin: string): string | null {
     if (parsedOrigins.size >= 64) parsedOrigins.clear()
     parsedOrigins.set(origin, serialized)
   }
-  return serialized
+  lastOrigin = origin
+  return (lastSerialized = serialized)
 }

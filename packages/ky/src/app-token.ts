@@ -1,6 +1,6 @@
 import type { TokenProvider } from '@apptoken/core'
 import * as core from '@apptoken/core/adapter'
-import { baseUrlOf, readCall, type HookCall } from './hook-call.js'
+import { baseUrlOf, readCall, responseOf, type HookCall } from './hook-call.js'
 import { importedKy } from './ky-retry.js'
 import type { KyAppTokenHooks, KyAppTokenOptions, KyHook } from './options.js'
 
@@ -14,57 +14,75 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
   const { baseUrl = options?.prefixUrl, prefixUrl: _, ky, ...common } = options ?? {}
   const context = { baseUrl, baseUrlPerRequest: true, adapter: 'ky', baseUrlOption: 'baseUrl' }
   const auth = core.createRequestAuthorizer(provider, common, context)
+  // The ky whose `retry` is used, checked on the first request (a mismatch fails then, not on the first 401).
+  let kyChecked = ky !== undefined
   const kyOf = (major: 1 | 2) => (ky !== undefined ? Promise.resolve(ky) : importedKy(major))
-  // Per call, keyed by ky's per-call `context` object: it survives ky's own retries and the 401 retry.
-  const calls = new WeakMap<object, { sent?: core.Authorization; retried?: boolean }>()
-  const stateOf = ({ options, request }: HookCall) => {
-    const key = options.context ?? request
-    return calls.get(key) ?? calls.set(key, {}).get(key)!
-  }
+  // The token a request carried is read back from its own header: nothing is kept per request.
+  const issued = core.issuedAuthorizations()
+  // Calls re-sent after a 401, keyed by ky's per-call `context`, which survives ky's own retries.
+  const retried = new WeakSet<object>()
+  const keyOf = ({ options, request }: HookCall) => options.context ?? request
   const rethrow = (signal: AbortSignal) => (e: unknown) => {
     throw core.abortReason(signal, e) // as if fetch itself were aborted
   }
+  const attach = (request: Request, sent: core.Authorization) => {
+    core.setAuthorization(request.headers, issued.remember(sent).header)
+    if (sent.headers !== undefined)
+      for (const [k, v] of Object.entries(sent.headers)) request.headers.set(k, v)
+  }
 
-  const beforeRequest: KyHook = async (...args: unknown[]) => {
-    const call = readCall(args)
+  const waitThenAttach = async (call: HookCall & { major: 1 | 2 }) => {
     const { request, options } = call
-    const state = stateOf(call)
-    if (state.retried) return // ky 1 runs this hook again for the 401 retry: keep its header
     const sent = await auth
       .authorize(request.url, request.signal, baseUrlOf(options), request.method)
       .catch(rethrow(request.signal))
     if (sent === undefined) return
-    await kyOf(call.major) // a mismatched ky fails on the first request, not on the first 401
-    core.setAuthorization(request.headers, sent.header)
-    if (sent.headers !== undefined)
-      for (const [k, v] of Object.entries(sent.headers)) request.headers.set(k, v)
-    state.sent = sent
+    await kyOf(call.major)
+    kyChecked = true
+    attach(request, sent)
   }
 
-  const afterResponse: KyHook = async (...args: unknown[]) => {
+  // A cached token is set without a promise, as a static header would be.
+  const beforeRequest: KyHook = (...args: unknown[]) => {
     const call = readCall(args)
     const { request, options } = call
-    const response = call.response! // ky calls afterResponse with one
-    const state = stateOf(call)
+    if (retried.has(keyOf(call))) return // ky 1 runs this hook again for the 401 retry: keep its header
+    const now = kyChecked
+      ? auth.authorizeNow(request.url, request.signal, baseUrlOf(options), request.method)
+      : undefined
+    if (now === undefined) return waitThenAttach(call)
+    attach(request, now)
+  }
+
+  const onUnauthorized = async (call: HookCall & { major: 1 | 2 }, response: Response) => {
+    const { request, options } = call
+    const key = keyOf(call)
     // ky re-sends through its own retries: none left, or a consumed body, means no re-send.
     const resendable = call.retryCount < (options.retry?.limit ?? 0) && !request.bodyUsed
     const facts = {
       url: response.url || undefined,
       status: response.status,
       wwwAuthenticate: response.headers.get('www-authenticate'),
-      sent: state.sent,
+      sent: issued.sentWith(request.headers.get('authorization')),
       replayable: resendable && core.isReplayableBody(options.body),
-      retried: state.retried === true,
+      retried: retried.has(key),
       signal: request.signal,
       method: request.method,
       dpopNonce: response.headers.get('dpop-nonce'),
     }
     const retry = await auth.onResponse(facts, baseUrlOf(options))?.catch(rethrow(request.signal))
     if (retry === undefined) return
-    Object.assign(state, { sent: retry, retried: true })
-    const headers = core.setAuthorization(new Headers(request.headers), retry.header)
+    retried.add(key)
+    const headers = core.setAuthorization(new Headers(request.headers), issued.remember(retry).header)
     if (retry.headers !== undefined) for (const [k, v] of Object.entries(retry.headers)) headers.set(k, v)
     return (await kyOf(call.major)).retry({ request: new Request(request, { headers }), delay: 0 })
+  }
+
+  // Every answer but a 401 goes on untouched, with no work here.
+  const afterResponse: KyHook = (...args: unknown[]) => {
+    const response = responseOf(args)
+    if (response !== undefined && auth.handles(response.status))
+      return onUnauthorized(readCall(args), response)
   }
 
   return { hooks: { beforeRequest: [beforeRequest], afterResponse: [afterResponse] } }

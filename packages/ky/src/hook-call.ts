@@ -20,6 +20,13 @@ export function readCall(args: unknown[]): HookCall & { major: 1 | 2 } {
   return { major: 1, request: first, options, retryCount, ...(response && { response }) }
 }
 
+/** The response an `afterResponse` call carries (ky 2: in its state object; ky 1: the third argument). */
+export function responseOf(args: unknown[]): Response | undefined {
+  const first = args[0] as { response?: unknown }
+  const response = 'request' in first ? first.response : args[2]
+  return isResponse(response) ? response : undefined
+}
+
 /** The base URL the request sees: an absolute ky 2 `prefix` or ky 1 `prefixUrl`, else ky 2's `baseUrl`. */
 export function baseUrlOf({ prefix, prefixUrl, baseUrl }: CallOptions): string | undefined {
   const p = prefix || prefixUrl

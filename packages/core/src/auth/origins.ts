@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js'
 import { isSecureUrl } from '../urls.js'
+import type { AuthorizerContext } from './types.js'
 
 /**
  * Builds the set of origins a token may be sent to: `origins` if given, else the client's base
@@ -59,4 +60,64 @@ export function resolveOrigins(
     set.add(url.origin)
   }
   return set
+}
+
+/** `url` as a URL, or `undefined` when it does not parse. */
+export function toUrl(url: string | URL): URL | undefined {
+  if (url instanceof URL) return url
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
+/** Base URLs seen per request are few (one per client); bounded anyway. */
+const MAX_BASE_URLS = 64
+
+/** Which origins may get the token: fixed ones (`origins`, or the base URL known at attach time), else the request's base URL's. */
+export class AllowedOrigins {
+  readonly #fixed: readonly string[] | undefined
+  readonly #byBaseUrl = new Map<string, readonly string[]>()
+  #last: { key: string; origins: readonly string[] } | undefined
+
+  constructor(
+    fixed: ReadonlySet<string> | undefined,
+    private readonly context: AuthorizerContext,
+  ) {
+    this.#fixed = fixed && [...fixed]
+  }
+
+  /** The origins for a request (a missing base URL throws before sending). */
+  #for(baseUrl: string | URL | undefined): readonly string[] {
+    if (this.#fixed !== undefined) return this.#fixed
+    const key = baseUrl === undefined ? '' : String(baseUrl)
+    if (key === this.#last?.key) return this.#last.origins // one client's base, request after request
+    let origins = this.#byBaseUrl.get(key)
+    if (origins === undefined) {
+      const { adapter, baseUrlOption } = this.context
+      origins = [...resolveOrigins(undefined, baseUrl, adapter, baseUrlOption)]
+      if (this.#byBaseUrl.size >= MAX_BASE_URLS) this.#byBaseUrl.clear()
+      this.#byBaseUrl.set(key, origins)
+    }
+    this.#last = { key, origins }
+    return origins
+  }
+
+  allows(url: string | URL, baseUrl?: string | URL): boolean {
+    const origins = this.#for(baseUrl)
+    // Fast path, no URL parsing: an allowed origin followed by '/', '?', '#' or nothing ends the
+    // authority there, so the host is that origin's. Anything else is parsed below. (A URL's
+    // `href` is its serialization: the same reasoning holds.)
+    const href = typeof url === 'string' ? url : url.href
+    for (let i = 0; i < origins.length; i++) {
+      const origin = origins[i]!
+      if (href.startsWith(origin)) {
+        const next = href.charCodeAt(origin.length)
+        if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) return true
+      }
+    }
+    const u = toUrl(url)
+    return u !== undefined && origins.includes(u.origin) && isSecureUrl(u)
+  }
 }

@@ -3,9 +3,8 @@ import { ConfigurationError } from '../errors.js'
 import { normalizeScopes, validateEntraScopes } from '../scopes.js'
 import type { TokenProvider } from '../token-provider.js'
 import type { AccessToken, GetTokenOptions } from '../types.js'
-import { isSecureUrl } from '../urls.js'
 import { cachedTokenReader } from '../cached-token-now.js'
-import { resolveOrigins } from './origins.js'
+import { AllowedOrigins, resolveOrigins, toUrl } from './origins.js'
 import type {
   AppTokenOptions,
   Authorization,
@@ -19,22 +18,8 @@ import { DPOP } from '../dpop.js'
 import { checkTokenParams } from '../token-params.js'
 import { asksForDpopNonce, dpopAuthorization, firstNonce } from './dpop-authorization.js'
 
-function toUrl(url: string | URL): URL | undefined {
-  if (url instanceof URL) return url
-  try {
-    return new URL(url)
-  } catch {
-    return undefined
-  }
-}
-
-/** Base URLs seen per request are few (one per client); bounded anyway. */
-const MAX_BASE_URLS = 64
-
 class Authorizer implements RequestAuthorizer {
-  /** Fixed origins (`origins`, or the base URL known at attach time); else per request. */
-  readonly #origins: ReadonlySet<string> | undefined
-  readonly #byBaseUrl = new Map<string, ReadonlySet<string>>()
+  readonly #origins: AllowedOrigins
   readonly #context: AuthorizerContext
   readonly #scopes: string | readonly string[]
   readonly #tenantId: string | undefined
@@ -66,9 +51,12 @@ class Authorizer implements RequestAuthorizer {
     this.#context = context
     this.#cachedNow = cachedTokenReader(provider)
     const known = options.origins !== undefined || context.baseUrl !== undefined || !context.baseUrlPerRequest
-    this.#origins = known
-      ? resolveOrigins(options.origins, context.baseUrl, context.adapter, context.baseUrlOption)
-      : undefined
+    this.#origins = new AllowedOrigins(
+      known
+        ? resolveOrigins(options.origins, context.baseUrl, context.adapter, context.baseUrlOption)
+        : undefined,
+      context,
+    )
     this.#scopes = options.scopes
     this.#tenantId = options.tenantId
     this.#scopesFor = options.scopesFor
@@ -81,34 +69,8 @@ class Authorizer implements RequestAuthorizer {
           }
   }
 
-  /** The origins for a request: fixed ones, or its base URL's (a missing one throws before sending). */
-  #originsFor(baseUrl: string | URL | undefined): ReadonlySet<string> {
-    if (this.#origins !== undefined) return this.#origins
-    const key = baseUrl === undefined ? '' : String(baseUrl)
-    let set = this.#byBaseUrl.get(key)
-    if (set === undefined) {
-      const { adapter, baseUrlOption } = this.#context
-      set = resolveOrigins(undefined, baseUrl, adapter, baseUrlOption)
-      if (this.#byBaseUrl.size >= MAX_BASE_URLS) this.#byBaseUrl.clear()
-      this.#byBaseUrl.set(key, set)
-    }
-    return set
-  }
-
   isAllowed(url: string | URL, baseUrl?: string | URL): boolean {
-    const origins = this.#originsFor(baseUrl)
-    // Fast path, no URL parsing: an allowed origin followed by '/', '?', '#' or nothing ends the
-    // authority there, so the host is that origin's. Anything else is parsed below. (A URL's
-    // `href` is its serialization: the same reasoning holds.)
-    const href = typeof url === 'string' ? url : url.href
-    for (const origin of origins) {
-      if (href.startsWith(origin)) {
-        const next = href.charCodeAt(origin.length)
-        if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) return true
-      }
-    }
-    const u = toUrl(url)
-    return u !== undefined && origins.has(u.origin) && isSecureUrl(u)
+    return this.#origins.allows(url, baseUrl)
   }
 
   /** The header for a token, built once per token rather than per request (a DPoP proof: per request). */
