@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { packageTests } from '../../vitest.base.ts'
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
-    // test/*.test-d.ts: the structural client types against the real clients' types.
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
-  },
-})
+export default packageTests({ typeTests: true })

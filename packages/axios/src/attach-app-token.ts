@@ -123,7 +123,10 @@ export function attachAppToken(
   let readyAbsolute: boolean | undefined
   const readyNow = (config: Tracked): boolean => {
     readySending = auth.authorizeNow(targetUrl(config), signalOf(config), undefined, methodOf(config))
-    if (readySending === undefined) return (readyFor = undefined) !== undefined
+    if (readySending === undefined) {
+      readyFor = undefined
+      return false
+    }
     readyFor = config
     readyUrl = config.url
     readyBase = config.baseURL

@@ -1,9 +1,4 @@
-import {
-  startProtectedApi,
-  startTestAuthority,
-  type ProtectedApi,
-  type TestAuthority,
-} from '@apptoken/testing'
+import { useTestApis } from '@apptoken/testing'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -28,26 +23,16 @@ api.get('/api/todolist').then(async (response) => {
 `
 
 describe('@apptoken/axios from CommonJS', () => {
-  let authority: TestAuthority
-  let api: ProtectedApi
-
-  beforeAll(async () => {
-    authority = await startTestAuthority()
-    api = await startProtectedApi({ authority })
-  })
-  afterAll(async () => {
-    await api.close()
-    await authority.close()
-  })
+  const s = useTestApis({ beforeAll, afterAll })
 
   it('is loaded with require() and attaches the token', async () => {
     const env = {
       ...process.env,
-      AUTHORITY_HOST: authority.authorityHost,
-      TENANT_ID: authority.tenantId,
-      CLIENT_ID: authority.clientId,
-      CLIENT_SECRET: authority.clientSecret,
-      API_URL: api.url,
+      AUTHORITY_HOST: s.authority.authorityHost,
+      TENANT_ID: s.authority.tenantId,
+      CLIENT_ID: s.authority.clientId,
+      CLIENT_SECRET: s.authority.clientSecret,
+      API_URL: s.api.url,
       SCOPE,
     }
     const { stdout } = await run(process.execPath, ['-e', SCRIPT], {
@@ -55,6 +40,6 @@ describe('@apptoken/axios from CommonJS', () => {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     })
     expect(stdout).toBe('200')
-    expect(api.requests.map((r) => [r.status, typeof r.token])).toEqual([[200, 'string']])
+    expect(s.api.requests.map((r) => [r.status, typeof r.token])).toEqual([[200, 'string']])
   })
 })

@@ -1,10 +1,4 @@
-import type { TokenProvider } from '@apptoken/core'
-import {
-  startProtectedApi,
-  startTestAuthority,
-  type ProtectedApi,
-  type TestAuthority,
-} from '@apptoken/testing'
+import { useTestApis } from '@apptoken/testing'
 import axios, { type AxiosError, type AxiosInstance } from 'axios'
 import axios18 from 'axios18'
 import { inspect } from 'node:util'
@@ -34,33 +28,12 @@ const clients: Client[] = [
 ]
 
 describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({ create, modern }) => {
-  let authority: TestAuthority
-  let api: ProtectedApi
-  let evil: ProtectedApi
-  let provider: TokenProvider
-
-  beforeAll(async () => {
-    authority = await startTestAuthority()
-    api = await startProtectedApi({ authority })
-    evil = await startProtectedApi({ authority })
-  })
-  afterAll(async () => {
-    await Promise.all([api.close(), evil.close()])
-    await authority.close()
-  })
-  beforeEach(() => {
-    provider = providerFor(authority)
-  })
-  afterEach(async () => {
-    await provider.close()
-    api.reset()
-    evil.reset()
-    authority.reset()
-  })
+  // `other` plays the foreign origin: a second API, on another port, that must never get the token.
+  const s = useTestApis({ beforeAll, afterAll, beforeEach, afterEach }, { createProvider: providerFor })
 
   const client = (config: Parameters<Create>[0] = {}) => {
-    const instance = create({ baseURL: api.url, ...config })
-    attachAppToken(instance, provider, { scopes: SCOPE })
+    const instance = create({ baseURL: s.api.url, ...config })
+    attachAppToken(instance, s.provider, { scopes: SCOPE })
     return instance
   }
   const failure = (promise: Promise<unknown>) =>
@@ -72,10 +45,10 @@ describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({
   it.each(['http', 'fetch'])(
     'util.inspect of a failed request (%s adapter) shows the token only as axios’ own Authorization header',
     async (adapter) => {
-      api.rejectAlways(true)
+      s.api.rejectAlways(true)
       const error = await failure(client({ adapter }).get('/api/todolist'))
       expect(error.response?.status).toBe(401)
-      const sent = api.requests.map((r) => r.token!)
+      const sent = s.api.requests.map((r) => r.token!)
       // axios 1.8's fetch adapter cannot tell where a 401 came from: no retry there.
       expect(sent).toHaveLength(modern || adapter === 'http' ? 2 : 1)
       const printed = inspect(error, { depth: 8 })
@@ -95,32 +68,32 @@ describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({
       expect(instance.defaults).toMatchObject({ redact: ['authorization'] })
       const error = await failure(instance.get('/api/redirect'))
       expect(error.response?.status).toBe(400)
-      expect(JSON.stringify(error.toJSON())).not.toContain(api.requests[0]!.token!)
+      expect(JSON.stringify(error.toJSON())).not.toContain(s.api.requests[0]!.token!)
       // A redact list the user chose is theirs.
-      const own = create({ baseURL: api.url, redact: ['password'] })
-      attachAppToken(own, provider, { scopes: SCOPE })
+      const own = create({ baseURL: s.api.url, redact: ['password'] })
+      attachAppToken(own, s.provider, { scopes: SCOPE })
       expect(own.defaults).toMatchObject({ redact: ['password'] })
     })
 
   it.each(['http', 'fetch'])(
     'an allowed origin redirecting to another that answers 401 (%s adapter) forces no refresh and no replay',
     async (adapter) => {
-      const to = encodeURIComponent(`${evil.url}/api/echo`)
+      const to = encodeURIComponent(`${s.other.url}/api/echo`)
       const error = await failure(client({ adapter }).get(`/api/redirect?to=${to}`))
       expect(error.response?.status).toBe(401)
-      expect(evil.requests.map((r) => [r.status, r.headers.authorization])).toEqual([[401, undefined]])
-      expect(api.requests.map((r) => r.status)).toEqual([302])
-      expect(authority.tokenRequests()).toHaveLength(1)
+      expect(s.other.requests.map((r) => [r.status, r.headers.authorization])).toEqual([[401, undefined]])
+      expect(s.api.requests.map((r) => r.status)).toEqual([302])
+      expect(s.authority.tokenRequests()).toHaveLength(1)
     },
   )
 
   it('with the fetch adapter and maxRedirects: 0, a 401 another origin sent after a redirect forces no refresh', async () => {
     // axios 1.8's fetch adapter ignores maxRedirects and follows the redirect (1.21 does not).
-    const to = encodeURIComponent(`${evil.url}/api/echo`)
+    const to = encodeURIComponent(`${s.other.url}/api/echo`)
     const error = await failure(client({ adapter: 'fetch', maxRedirects: 0 }).get(`/api/redirect?to=${to}`))
     expect(error.response?.status).toBe(modern ? 302 : 401)
-    expect(evil.requests.map((r) => r.headers.authorization)).toEqual(modern ? [] : [undefined])
-    expect(authority.tokenRequests()).toHaveLength(1)
+    expect(s.other.requests.map((r) => r.headers.authorization)).toEqual(modern ? [] : [undefined])
+    expect(s.authority.tokenRequests()).toHaveLength(1)
   })
 
   // axios 1.8's fetch adapter cannot tell where a 401 came from, so it is not retried there.
@@ -128,9 +101,9 @@ describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({
     it('with the fetch adapter, a 401 from the API itself is still retried once', async () => {
       const instance = client({ adapter: 'fetch' })
       await instance.get('/api/todolist')
-      api.revoke(api.requests[0]!.token!)
+      s.api.revoke(s.api.requests[0]!.token!)
       expect((await instance.get('/api/todolist')).status).toBe(200)
-      expect(api.requests.map((r) => r.status)).toEqual([200, 401, 200])
-      expect(authority.tokenRequests()).toHaveLength(2)
+      expect(s.api.requests.map((r) => r.status)).toEqual([200, 401, 200])
+      expect(s.authority.tokenRequests()).toHaveLength(2)
     })
 })

@@ -1,9 +1,8 @@
-import type { TokenProvider } from '@apptoken/core'
-import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
+import { useTestApis } from '@apptoken/testing'
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios'
 import axios18 from 'axios18'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { attachAppToken } from '../src/index.js'
 import { SCOPE, providerFor } from './support.js'
 
@@ -65,16 +64,8 @@ const versions: [string, (config: object) => AxiosInstance][] = [
 describe.each(versions)(
   'attachAppToken property with %s: the token only goes to allowed origins',
   (_name, create) => {
-    let authority: TestAuthority
-    let provider: TokenProvider
-    beforeAll(async () => {
-      authority = await startTestAuthority()
-      provider = providerFor(authority)
-    })
-    afterAll(async () => {
-      await provider.close()
-      await authority.close()
-    })
+    // The instances' adapter stands in for the network: only the authority is used.
+    const s = useTestApis({ beforeAll, afterAll, beforeEach, afterEach }, { createProvider: providerFor })
 
     it('holds for random baseURL, url, params and allowAbsoluteUrls', async () => {
       let attached = 0
@@ -87,7 +78,7 @@ describe.each(versions)(
           async (baseURL, url, query, allowAbsoluteUrls) => {
             let seen: Seen | undefined
             const instance = create({ baseURL })
-            attachAppToken(instance, provider, { scopes: SCOPE, origins: [API, GRAPH] })
+            attachAppToken(instance, s.provider, { scopes: SCOPE, origins: [API, GRAPH] })
             const adapter = (config: InternalAxiosRequestConfig) => {
               seen = { authorization: config.headers.get('Authorization'), uri: instance.getUri(config) }
               return Promise.resolve({ data: '', status: 200, statusText: 'OK', headers: {}, config })

@@ -1,51 +1,37 @@
-import type { TokenProvider } from '@apptoken/core'
-import {
-  createTestCertificate,
-  startKeyVault,
-  startTestAuthority,
-  type KeyVault,
-  type TestAuthority,
-} from '@apptoken/testing'
+import { createTestCertificate, startKeyVault, type KeyVault } from '@apptoken/testing'
 import { RestError } from '@azure/core-rest-pipeline'
 import { SecretClient } from '@azure/keyvault-secrets'
 import { decodeJwt } from 'jose'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { appTokenPolicy } from '../src/index.js'
-import { providerFor, statuses, tokens } from './fixtures.js'
+import { statuses, tokens, useAuthority } from './fixtures.js'
 
 const VAULT_SCOPE = 'https://vault.azure.net/.default'
 
-let authority: TestAuthority
+const s = useAuthority()
 let vault: KeyVault
 let ca: string
-let provider: TokenProvider
 beforeAll(async () => {
   // The Key Vault SDK sends tokens over https only: the stand-in serves https, the client trusts its certificate.
   const cert = await createTestCertificate({ hosts: ['127.0.0.1'] })
   ca = cert.certificate
-  authority = await startTestAuthority()
-  vault = await startKeyVault({ authority, https: { cert: cert.certificate, key: cert.privateKey } })
+  vault = await startKeyVault({
+    authority: s.authority,
+    https: { cert: cert.certificate, key: cert.privateKey },
+  })
 })
-afterAll(async () => {
-  await vault.close()
-  await authority.close()
-})
-beforeEach(() => {
-  authority.reset()
-  vault.reset()
-  provider = providerFor(authority)
-})
-afterEach(() => provider.close())
+afterAll(() => vault.close())
+beforeEach(() => vault.reset())
 
 /** A SecretClient as a daemon builds it, on apptoken's TokenCredential, with or without the policy. */
 function secretClient(withPolicy: boolean): SecretClient {
-  return new SecretClient(vault.url, provider.toTokenCredential(), {
+  return new SecretClient(vault.url, s.provider.toTokenCredential(), {
     // The vault is 127.0.0.1, not *.vault.azure.net: skip the SDK's resource-domain check.
     disableChallengeResourceVerification: true,
     tlsOptions: { ca },
     ...(withPolicy && {
       additionalPolicies: [
-        { policy: appTokenPolicy(provider, { scopes: VAULT_SCOPE }), position: 'perRetry' as const },
+        { policy: appTokenPolicy(s.provider, { scopes: VAULT_SCOPE }), position: 'perRetry' as const },
       ],
     }),
   })
@@ -68,7 +54,7 @@ describe('@azure/keyvault-secrets against the Key Vault stand-in', () => {
     // The SDK's first request is a body-less probe without a token; the challenge names the resource.
     expect(statuses(vault)).toEqual([401, 200, 200, 200])
     expect(tokens(vault)[0]).toBeUndefined()
-    expect(authority.tokenRequests()).toMatchObject([{ scope: VAULT_SCOPE, status: 200 }])
+    expect(s.authority.tokenRequests()).toMatchObject([{ scope: VAULT_SCOPE, status: 200 }])
     expect(decodeJwt(tokens(vault)[1]!)).toMatchObject({ ver: '1.0', aud: 'https://vault.azure.net' })
   })
 
@@ -82,11 +68,11 @@ describe('@azure/keyvault-secrets against the Key Vault stand-in', () => {
 
     expect(secret.value).toBe('s3cret')
     expect(statuses(vault)).toEqual([401, 200, 401, 200])
-    expect(authority.tokenRequests()).toHaveLength(2)
+    expect(s.authority.tokenRequests()).toHaveLength(2)
     const [, , rejected, retried] = tokens(vault)
     expect(rejected).toBe(revoked)
     expect(retried).not.toBe(revoked)
-    expect(retried).toBe((await provider.getToken(VAULT_SCOPE)).accessToken)
+    expect(retried).toBe((await s.provider.getToken(VAULT_SCOPE)).accessToken)
 
     // Later calls carry the new token, though the SDK still holds the revoked one.
     await client.getSecret('db-password')
@@ -104,7 +90,7 @@ describe('@azure/keyvault-secrets against the Key Vault stand-in', () => {
 
     expect(error).toBeInstanceOf(RestError)
     expect((error as RestError).statusCode).toBe(401)
-    expect(authority.tokenRequests()).toHaveLength(1)
+    expect(s.authority.tokenRequests()).toHaveLength(1)
     // The SDK answers the 401's challenge by re-sending once, with the same (cached) token.
     expect(statuses(vault)).toEqual([401, 200, 401, 401])
     expect(tokens(vault).slice(2)).toEqual([revoked, revoked])

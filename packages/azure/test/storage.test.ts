@@ -1,20 +1,17 @@
-import type { TokenProvider } from '@apptoken/core'
-import { createTestCertificate, startTestAuthority, type TestAuthority } from '@apptoken/testing'
+import { createTestCertificate } from '@apptoken/testing'
 import { BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appTokenPolicy } from '../src/index.js'
 import { startAzurite, type Azurite } from './azurite.js'
-import { providerFor } from './fixtures.js'
+import { useAuthority } from './fixtures.js'
 
 const STORAGE_SCOPE = 'https://storage.azure.com/.default'
 
-let authority: TestAuthority
+const s = useAuthority()
 let azurite: Azurite
-let provider: TokenProvider
 let options: StoragePipelineOptions
 beforeAll(async () => {
   const cert = await createTestCertificate({ hosts: ['127.0.0.1'] })
-  authority = await startTestAuthority()
   azurite = await startAzurite({ cert: cert.certificate, key: cert.privateKey })
   // Trust the test certificate for this client only. StoragePipelineOptions does not declare
   // `tlsOptions`, but Storage hands its options to core-rest-pipeline, whose tlsPolicy applies it.
@@ -23,17 +20,11 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(async () => {
   await azurite?.close()
-  await authority?.close()
 })
-beforeEach(() => {
-  authority.reset()
-  provider = providerFor(authority)
-})
-afterEach(() => provider.close())
 
 describe('@azure/storage-blob against Azurite (--oauth basic, https)', () => {
   it('creates a container, uploads, lists and downloads through toTokenCredential() with one token request', async () => {
-    const service = new BlobServiceClient(azurite.url, provider.toTokenCredential(), options)
+    const service = new BlobServiceClient(azurite.url, s.provider.toTokenCredential(), options)
     const container = service.getContainerClient('reports')
 
     await container.create()
@@ -49,7 +40,7 @@ describe('@azure/storage-blob against Azurite (--oauth basic, https)', () => {
     expect(downloaded.toString()).toBe('all good')
     expect(containers).toContain('reports')
     // Azurite accepted the authority's v1.0 token (iss https://sts.windows.net/<tenant>/, aud https://storage.azure.com).
-    expect(authority.tokenRequests()).toMatchObject([{ scope: STORAGE_SCOPE, status: 200 }])
+    expect(s.authority.tokenRequests()).toMatchObject([{ scope: STORAGE_SCOPE, status: 200 }])
   })
 
   it('checks the token: a v2.0 token or an expired one is refused', async () => {
@@ -63,21 +54,21 @@ describe('@azure/storage-blob against Azurite (--oauth basic, https)', () => {
     }
     const audience = 'https://storage.azure.com'
     // Entra never issues v2.0 tokens for Storage; Azurite accepts only its issuers (sts.windows.net).
-    const v2 = await authority.issueToken({ audience, version: 2 })
+    const v2 = await s.authority.issueToken({ audience, version: 2 })
     expect(await refused(v2)).toMatchObject({
       statusCode: 403,
       details: { errorCode: 'AuthenticationFailed' },
     })
-    const expired = await authority.issueToken({ audience, extra: { exp: 1 } })
+    const expired = await s.authority.issueToken({ audience, extra: { exp: 1 } })
     expect(await refused(expired)).toMatchObject({ statusCode: 403 })
-    expect(authority.tokenRequests()).toHaveLength(0)
+    expect(s.authority.tokenRequests()).toHaveLength(0)
   })
 
   it('takes no additionalPolicies: its clients share one pipeline and the policy lands in it twice', async () => {
     // Why the README tells Storage users another way (see "Storage").
-    const policy = appTokenPolicy(provider, { scopes: STORAGE_SCOPE })
+    const policy = appTokenPolicy(s.provider, { scopes: STORAGE_SCOPE })
     const withPolicy = { ...options, additionalPolicies: [{ policy, position: 'perRetry' }] }
-    const service = new BlobServiceClient(azurite.url, provider.toTokenCredential(), withPolicy)
+    const service = new BlobServiceClient(azurite.url, s.provider.toTokenCredential(), withPolicy)
     const container = service.getContainerClient('policy')
     await expect(container.create()).rejects.toThrow('Duplicate policy names not allowed in pipeline')
   })

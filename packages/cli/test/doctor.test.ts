@@ -4,33 +4,25 @@ import {
   startProtectedApi,
   startTestAuthority,
   TEST_API_AUDIENCE,
-  type ProtectedApi,
-  type TestAuthority,
+  useTestApis,
 } from '@apptoken/testing'
-import { apptoken, doctor, scratch } from './support.js'
+import { apptoken, azureEnv, doctor, scratch } from './support.js'
 
 const SCOPE = `${TEST_API_AUDIENCE}/.default`
 const ROLELESS_APP = '0b7e4c1d-5a2f-4e8b-9c3d-6f1a2b3c4d5e'
 const CERT_APP = '1c8f5d2e-6b3a-4f9c-8d4e-7a2b3c4d5e6f'
 const SOON_APP = '2d9a6e3f-7c4b-4a1d-9e5f-8b3c4d5e6f7a'
 
-let authority: TestAuthority
-let api: ProtectedApi
+const s = useTestApis({ beforeAll, afterAll })
 let files: ReturnType<typeof scratch>
 let env: Record<string, string>
 let unregisteredPem: string
 let soonPem: string
 
 beforeAll(async () => {
-  authority = await startTestAuthority()
-  api = await startProtectedApi({ authority })
+  const { authority } = s
   files = scratch()
-  env = {
-    AZURE_AUTHORITY_HOST: authority.authorityHost,
-    AZURE_TENANT_ID: authority.tenantId,
-    AZURE_CLIENT_ID: authority.clientId,
-    AZURE_CLIENT_SECRET: authority.clientSecret,
-  }
+  env = azureEnv(authority)
   const [registered, unregistered, soon] = await Promise.all([
     createTestCertificate(),
     createTestCertificate(),
@@ -50,15 +42,11 @@ beforeAll(async () => {
   unregisteredPem = files.write('unregistered.pem', unregistered.combinedPem)
   soonPem = files.write('soon.pem', soon.combinedPem)
 })
-afterAll(async () => {
-  files.remove()
-  await api.close()
-  await authority.close()
-})
+afterAll(() => files.remove())
 
 describe('apptoken doctor', () => {
   it('passes every line against a working setup, prints the checklist on stdout and never the secret', async () => {
-    const run = await apptoken(['doctor', '--scope', SCOPE, '--url', `${api.url}/api/todolist`], env)
+    const run = await apptoken(['doctor', '--scope', SCOPE, '--url', `${s.api.url}/api/todolist`], env)
     expect(run.code).toBe(0)
     const lines = run.stdout.split('\n')
     expect(lines[0]).toMatch(/^✓ configuration +client_secret for app .* \(from environment\)$/)
@@ -77,12 +65,15 @@ describe('apptoken doctor', () => {
       ]),
     )
     expect(run.stderr).toMatch(/checking the authority/)
-    expect(run.stdout + run.stderr).not.toContain(authority.clientSecret)
+    expect(run.stdout + run.stderr).not.toContain(s.authority.clientSecret)
     expect(run.stdout + run.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10}/)
   })
 
   it('configuration: a secret without tenant and client id is exit 2 with the fix', async () => {
-    const run = await doctor([], { AZURE_CLIENT_SECRET: 'x', AZURE_AUTHORITY_HOST: authority.authorityHost })
+    const run = await doctor([], {
+      AZURE_CLIENT_SECRET: 'x',
+      AZURE_AUTHORITY_HOST: s.authority.authorityHost,
+    })
     expect(run.code).toBe(2)
     expect(run.byId('configuration')).toMatchObject({
       status: 'fail',
@@ -95,10 +86,10 @@ describe('apptoken doctor', () => {
       'appsettings.json',
       JSON.stringify({
         AzureAd: {
-          Instance: `${authority.authorityHost}/`,
-          TenantId: authority.tenantId,
-          ClientId: authority.clientId,
-          ClientSecret: authority.clientSecret,
+          Instance: `${s.authority.authorityHost}/`,
+          TenantId: s.authority.tenantId,
+          ClientId: s.authority.clientId,
+          ClientSecret: s.authority.clientSecret,
         },
       }),
     )
@@ -143,8 +134,8 @@ describe('apptoken doctor', () => {
 
   it('credential: a certificate not registered with the app is AADSTS700027', async () => {
     const run = await doctor(['--scope', SCOPE, '--certificate', unregisteredPem], {
-      AZURE_AUTHORITY_HOST: authority.authorityHost,
-      AZURE_TENANT_ID: authority.tenantId,
+      AZURE_AUTHORITY_HOST: s.authority.authorityHost,
+      AZURE_TENANT_ID: s.authority.tenantId,
       AZURE_CLIENT_ID: CERT_APP,
     })
     expect(run.code).toBe(1)
@@ -199,8 +190,8 @@ describe('apptoken doctor', () => {
 
   it('certificate: one that expires within 30 days warns with the rotation steps', async () => {
     const run = await doctor(['--scope', SCOPE, '--certificate', soonPem], {
-      AZURE_AUTHORITY_HOST: authority.authorityHost,
-      AZURE_TENANT_ID: authority.tenantId,
+      AZURE_AUTHORITY_HOST: s.authority.authorityHost,
+      AZURE_TENANT_ID: s.authority.tenantId,
       AZURE_CLIENT_ID: SOON_APP,
     })
     expect(run.code).toBe(0)
@@ -212,7 +203,7 @@ describe('apptoken doctor', () => {
   })
 
   it("API: 401 is explained from WWW-Authenticate and the token's aud", async () => {
-    const other = await startProtectedApi({ authority, audience: 'api://another-api' })
+    const other = await startProtectedApi({ authority: s.authority, audience: 'api://another-api' })
     try {
       const run = await doctor(['--scope', SCOPE, '--url', `${other.url}/api/todolist`], env)
       expect(run.code).toBe(1)
@@ -229,7 +220,7 @@ describe('apptoken doctor', () => {
   })
 
   it('API: 403 Authorization_RequestDenied means grant admin consent', async () => {
-    const graphLike = await startProtectedApi({ authority, requiredRoles: ['User.Read.All'] })
+    const graphLike = await startProtectedApi({ authority: s.authority, requiredRoles: ['User.Read.All'] })
     try {
       const run = await doctor(['--scope', SCOPE, '--url', `${graphLike.url}/api/todolist`], env)
       expect(run.code).toBe(1)
@@ -243,7 +234,11 @@ describe('apptoken doctor', () => {
   })
 
   it("API: a 403 from your own API means add app roles to the web API's registration", async () => {
-    const own = await startProtectedApi({ authority, requiredRoles: ['Admin.All'], forbidden: 'api' })
+    const own = await startProtectedApi({
+      authority: s.authority,
+      requiredRoles: ['Admin.All'],
+      forbidden: 'api',
+    })
     try {
       const run = await doctor(['--scope', SCOPE, '--url', `${own.url}/api/todolist`], env)
       expect(run.code).toBe(1)

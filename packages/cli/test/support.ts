@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { TestAuthority } from '@apptoken/testing'
 import type { DoctorReport } from '../src/index.js'
 
 /** The built bin: the tests run exactly what `npx @apptoken/cli` runs. */
@@ -12,6 +13,16 @@ export interface CliRun {
   code: number | null
   stdout: string
   stderr: string
+}
+
+/** The AZURE_* variables that point the CLI at the test authority, with its default app's secret. */
+export function azureEnv(authority: TestAuthority): Record<string, string> {
+  return {
+    AZURE_AUTHORITY_HOST: authority.authorityHost,
+    AZURE_TENANT_ID: authority.tenantId,
+    AZURE_CLIENT_ID: authority.clientId,
+    AZURE_CLIENT_SECRET: authority.clientSecret,
+  }
 }
 
 /** Runs `apptoken ...` with the machine's AZURE_* variables removed and `env` added. */

@@ -1,31 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  startProtectedApi,
-  startTestAuthority,
-  TEST_API_AUDIENCE,
-  type ProtectedApi,
-  type TestAuthority,
-} from '@apptoken/testing'
-import { apptoken } from './support.js'
+import { TEST_API_AUDIENCE, useTestApis } from '@apptoken/testing'
+import { apptoken, azureEnv } from './support.js'
 
 const SCOPE = `${TEST_API_AUDIENCE}/.default`
-let authority: TestAuthority
-let api: ProtectedApi
+const s = useTestApis({ beforeAll, afterAll })
 let env: Record<string, string>
-
-beforeAll(async () => {
-  authority = await startTestAuthority()
-  api = await startProtectedApi({ authority })
-  env = {
-    AZURE_AUTHORITY_HOST: authority.authorityHost,
-    AZURE_TENANT_ID: authority.tenantId,
-    AZURE_CLIENT_ID: authority.clientId,
-    AZURE_CLIENT_SECRET: authority.clientSecret,
-  }
-})
-afterAll(async () => {
-  await api.close()
-  await authority.close()
+beforeAll(() => {
+  env = azureEnv(s.authority)
 })
 
 describe('apptoken token', () => {
@@ -37,7 +18,7 @@ describe('apptoken token', () => {
     expect(run.stderr).toContain(`requesting a token for ${SCOPE}`)
     expect(run.stderr).not.toContain(token)
     // What `curl -H "Authorization: Bearer $(apptoken token ...)"` sends.
-    const res = await fetch(`${api.url}/api/todolist`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`${s.api.url}/api/todolist`, { headers: { authorization: `Bearer ${token}` } })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual(expect.arrayContaining([expect.objectContaining({ id: '1' })]))
   })
@@ -49,17 +30,17 @@ describe('apptoken token', () => {
     expect(out).toMatchObject({
       token_type: 'Bearer',
       scope: SCOPE,
-      tenant_id: authority.tenantId,
+      tenant_id: s.authority.tenantId,
       claims: {
         aud: TEST_API_AUDIENCE,
-        tid: authority.tenantId,
-        azp: authority.clientId,
+        tid: s.authority.tenantId,
+        azp: s.authority.clientId,
         roles: ['TodoList.Read.All', 'TodoList.ReadWrite.All'],
         exp: expect.any(Number),
       },
     })
     expect(out.expires_in).toBeGreaterThan(3500)
-    expect(run.stdout + run.stderr).not.toContain(authority.clientSecret)
+    expect(run.stdout + run.stderr).not.toContain(s.authority.clientSecret)
   })
 
   it('exits 1 with the reason on stderr when the authority refuses, never quoting the secret', async () => {

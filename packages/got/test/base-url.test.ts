@@ -1,29 +1,10 @@
-import { ConfigurationError, type TokenProvider } from '@apptoken/core'
-import type { ProtectedApi, TestAuthority } from '@apptoken/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { ConfigurationError } from '@apptoken/core'
+import { describe, expect, it } from 'vitest'
 import { appToken } from '../src/index.js'
 import { majors, oneLiner, orders } from './clients.js'
-import { newProvider, scopes, startServers } from './fixtures.js'
+import { scopes, useServers } from './fixtures.js'
 
-let authority: TestAuthority
-let api: ProtectedApi
-let other: ProtectedApi
-let provider: TokenProvider
-
-beforeAll(async () => {
-  ;({ authority, api, other } = await startServers())
-})
-afterAll(async () => {
-  await Promise.all([api.close(), other.close()])
-  await authority.close()
-})
-beforeEach(() => {
-  ;({ provider } = newProvider(authority))
-})
-afterEach(async () => {
-  await provider.close()
-  for (const server of [api, other, authority]) server.reset()
-})
+const s = useServers()
 
 /** The error a got request failed with, and apptoken's error inside it. */
 const failure = async (call: Promise<unknown>) => {
@@ -36,50 +17,50 @@ const failure = async (call: Promise<unknown>) => {
 
 describe.each(majors)('the one-liner with %s', (name, extend) => {
   it.each(orders)('works with %s: the token goes to prefixUrl only', async (order) => {
-    const client = oneLiner(extend, api.url, provider, { scopes }, order)
-    api.rejectNext() // one refresh, one retry
+    const client = oneLiner(extend, s.api.url, s.provider, { scopes }, order)
+    s.api.rejectNext() // one refresh, one retry
     expect((await client('api/todolist')).statusCode).toBe(200)
-    expect(api.requests.map((r) => r.status)).toEqual([401, 200])
-    expect(api.requests.every((r) => r.token?.startsWith('ey'))).toBe(true)
-    const to = `${other.url}/api/echo`
+    expect(s.api.requests.map((r) => r.status)).toEqual([401, 200])
+    expect(s.api.requests.every((r) => r.token?.startsWith('ey'))).toBe(true)
+    const to = `${s.other.url}/api/echo`
     const redirected = await client('api/redirect', { searchParams: { to }, throwHttpErrors: false })
     expect(redirected.statusCode).toBe(401)
-    expect(other.requests.map((r) => r.headers.authorization)).toEqual([undefined])
-    expect(authority.tokenRequests()).toHaveLength(2)
+    expect(s.other.requests.map((r) => r.headers.authorization)).toEqual([undefined])
+    expect(s.authority.tokenRequests()).toHaveLength(2)
   })
 
   if (name !== 'got 14') {
     it('sends no token to an absolute URL on another origin', async () => {
-      const client = oneLiner(extend, api.url, provider, { scopes })
-      const res = await client(new URL(`${other.url}/api/echo`), { throwHttpErrors: false })
+      const client = oneLiner(extend, s.api.url, s.provider, { scopes })
+      const res = await client(new URL(`${s.other.url}/api/echo`), { throwHttpErrors: false })
       expect(res.statusCode).toBe(401)
-      expect(other.requests.map((r) => r.headers.authorization)).toEqual([undefined])
+      expect(s.other.requests.map((r) => r.headers.authorization)).toEqual([undefined])
     })
   } else {
     it("fails a request with prefixUrl: '' (got 14's way to another origin) before sending: it has no base URL", async () => {
-      const client = oneLiner(extend, api.url, provider, { scopes })
-      const { cause } = await failure(client(`${other.url}/api/echo`, { prefixUrl: '' }))
+      const client = oneLiner(extend, s.api.url, s.provider, { scopes })
+      const { cause } = await failure(client(`${s.other.url}/api/echo`, { prefixUrl: '' }))
       expect(cause).toBeInstanceOf(ConfigurationError)
-      expect(other.requests).toHaveLength(0)
+      expect(s.other.requests).toHaveLength(0)
     })
   }
 
   it('fails the first request with a ConfigurationError, before sending, when there is no prefixUrl', async () => {
-    const client = extend(appToken(provider, { scopes }))
-    const { error, cause } = await failure(client(new URL(`${api.url}/api/todolist`)))
+    const client = extend(appToken(s.provider, { scopes }))
+    const { error, cause } = await failure(client(new URL(`${s.api.url}/api/todolist`)))
     expect(error).toMatchObject({ name: 'RequestError', code: 'ERR_CONFIGURATION' })
     expect(cause).toBeInstanceOf(ConfigurationError)
     expect(cause).toMatchObject({
       option: 'origins',
       message: expect.stringMatching(/neither origins nor prefixUrl/),
     })
-    expect(api.requests).toHaveLength(0)
-    expect(authority.tokenRequests()).toHaveLength(0)
+    expect(s.api.requests).toHaveLength(0)
+    expect(s.authority.tokenRequests()).toHaveLength(0)
   })
 
   it('still takes the deprecated appToken() prefixUrl, which pins the origin', async () => {
-    const client = extend({ prefixUrl: other.url }, appToken(provider, { scopes, prefixUrl: api.url }))
+    const client = extend({ prefixUrl: s.other.url }, appToken(s.provider, { scopes, prefixUrl: s.api.url }))
     expect((await client('api/echo', { throwHttpErrors: false })).statusCode).toBe(401)
-    expect(other.requests.map((r) => r.headers.authorization)).toEqual([undefined])
+    expect(s.other.requests.map((r) => r.headers.authorization)).toEqual([undefined])
   })
 })

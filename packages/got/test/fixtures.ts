@@ -1,25 +1,21 @@
-import { clientSecret, createTokenProvider, type TokenProvider } from '@apptoken/core'
-import {
-  startProtectedApi,
-  startTestAuthority,
-  TEST_API_AUDIENCE,
-  type TestAuthority,
-} from '@apptoken/testing'
+import { clientSecret, createTokenProvider } from '@apptoken/core'
+import { TEST_API_AUDIENCE, useTestApis } from '@apptoken/testing'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 
 export const scopes = `${TEST_API_AUDIENCE}/.default`
 
-/** A local authority, the protected API and a second API on another origin. */
-export async function startServers() {
-  const authority = await startTestAuthority()
-  const api = await startProtectedApi({ authority })
-  const other = await startProtectedApi({ authority })
-  return { authority, api, other }
-}
-
-/** A fresh provider for the local authority. */
-export function newProvider(authority: TestAuthority): { provider: TokenProvider } {
-  const { authorityHost, tenantId, clientId, clientSecret: secret } = authority
-  return {
-    provider: createTokenProvider({ authorityHost, tenantId, clientId, credential: clientSecret(secret) }),
-  }
-}
+/**
+ * A local authority, the protected API and a second API on another origin, once per file and reset
+ * before each test, and a fresh provider per test.
+ */
+export const useServers = () =>
+  useTestApis(
+    { beforeAll, afterAll, beforeEach, afterEach },
+    {
+      createProvider: (authority) =>
+        createTokenProvider({
+          ...authority.providerOptions,
+          credential: clientSecret(authority.clientSecret),
+        }),
+    },
+  )

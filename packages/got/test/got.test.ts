@@ -1,70 +1,52 @@
 // got-specific behaviour; what every adapter promises runs in conformance.test.ts.
 import { inspect } from 'node:util'
 import { ConfigurationError, type TokenProvider } from '@apptoken/core'
-import type { ProtectedApi, TestAuthority } from '@apptoken/testing'
+import type { ProtectedApi } from '@apptoken/testing'
 import type { HTTPError } from 'got'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { appToken } from '../src/index.js'
 import { majors, oneLiner } from './clients.js'
-import { newProvider, scopes, startServers } from './fixtures.js'
+import { scopes, useServers } from './fixtures.js'
 
-let authority: TestAuthority
-let api: ProtectedApi
-let other: ProtectedApi
-let provider: TokenProvider
-
-beforeAll(async () => {
-  ;({ authority, api, other } = await startServers())
-})
-afterAll(async () => {
-  await Promise.all([api.close(), other.close()])
-  await authority.close()
-})
-beforeEach(() => {
-  ;({ provider } = newProvider(authority))
-})
-afterEach(async () => {
-  await provider.close()
-  for (const server of [api, other, authority]) server.reset()
-})
+const s = useServers()
 
 const tokens = (server: ProtectedApi) => server.requests.map((r) => r.token)
 const statuses = (server: ProtectedApi) => server.requests.map((r) => r.status)
 
 describe.each(majors)('%s', (name, extend) => {
-  const client = () => oneLiner(extend, api.url, provider, { scopes })
+  const client = () => oneLiner(extend, s.api.url, s.provider, { scopes })
 
   it('attaches the token to got.stream requests (which got does not retry on 401)', async () => {
     const api1 = client()
     const chunks: Buffer[] = []
     for await (const chunk of api1.stream('api/todolist')) chunks.push(chunk as Buffer)
     expect(JSON.parse(Buffer.concat(chunks).toString())).toContainEqual(expect.objectContaining({ id: '1' }))
-    expect(tokens(api)[0]).toMatch(/^ey/)
-    api.rejectNext()
+    expect(tokens(s.api)[0]).toMatch(/^ey/)
+    s.api.rejectNext()
     const failed = await (async () => {
       for await (const _ of api1.stream('api/todolist')) void _
     })().catch((e: unknown) => e)
     expect((failed as HTTPError).response.statusCode).toBe(401)
-    expect(statuses(api)).toEqual([200, 401])
+    expect(statuses(s.api)).toEqual([200, 401])
   })
 
   it('keeps a same-origin redirect on the token, and leaves a header the caller set alone', async () => {
-    const same = await client()('api/redirect', { searchParams: { to: `${api.url}/api/todolist` } })
+    const same = await client()('api/redirect', { searchParams: { to: `${s.api.url}/api/todolist` } })
     expect(same.statusCode).toBe(200)
-    expect(api.requests.map((r) => r.status)).toEqual([302, 200])
-    const [first, second] = tokens(api)
+    expect(s.api.requests.map((r) => r.status)).toEqual([302, 200])
+    const [first, second] = tokens(s.api)
     expect([first, second === first]).toEqual([expect.stringMatching(/^ey/), true]) // both hops
-    const anywhere = extend(appToken(provider, { scopes, origins: [api.origin] }))
+    const anywhere = extend(appToken(s.provider, { scopes, origins: [s.api.origin] }))
     const mine = 'Bearer chosen-by-the-caller'
-    await anywhere(new URL(`${other.url}/public/ping`), { headers: { authorization: mine } })
-    expect(other.requests.map((r) => r.headers.authorization)).toEqual([mine])
+    await anywhere(new URL(`${s.other.url}/public/ping`), { headers: { authorization: mine } })
+    expect(s.other.requests.map((r) => r.headers.authorization)).toEqual([mine])
   })
 
   it('keeps the retry state per request when the instance has a context of its own', async () => {
     const withContext = extend({ context: { tenant: 'contoso' } }, client())
-    api.rejectNext()
+    s.api.rejectNext()
     for (let i = 0; i < 3; i++) expect((await withContext('api/todolist')).statusCode).toBe(200)
-    expect(statuses(api)).toEqual([401, 200, 200, 200])
+    expect(statuses(s.api)).toEqual([401, 200, 200, 200])
     expect(inspect(withContext.defaults.options.context)).not.toMatch(/ey/)
   })
 
@@ -72,7 +54,7 @@ describe.each(majors)('%s', (name, extend) => {
     let page = 0
     const pagination = {
       transform: () => [++page],
-      paginate: () => (page < 3 ? { url: new URL(`${api.url}/api/todolist?page=${page + 1}`) } : false),
+      paginate: () => (page < 3 ? { url: new URL(`${s.api.url}/api/todolist?page=${page + 1}`) } : false),
     }
     const { cause } = await client()
       .paginate.all('api/todolist', { pagination } as never)
@@ -81,37 +63,37 @@ describe.each(majors)('%s', (name, extend) => {
         (e: Error) => ({ cause: e.cause }),
       )
     expect(cause).toBeInstanceOf(ConfigurationError) // got empties prefixUrl for page 2 (got 14: already for page 1)
-    expect(api.requests).toHaveLength(name === 'got 14' ? 0 : 1)
+    expect(s.api.requests).toHaveLength(name === 'got 14' ? 0 : 1)
     page = 0
-    const pinned = oneLiner(extend, api.url, provider, { scopes, origins: [api.origin] })
+    const pinned = oneLiner(extend, s.api.url, s.provider, { scopes, origins: [s.api.origin] })
     expect(await pinned.paginate.all('api/todolist', { pagination } as never)).toEqual([1, 2, 3])
-    const pages = api.requests.slice(-3)
+    const pages = s.api.requests.slice(-3)
     expect(pages.map((r) => r.status)).toEqual([200, 200, 200])
     expect(pages.every((r) => r.token !== undefined && r.token === pages[0]!.token)).toBe(true)
   })
 
   it('fails the request with the token error when no token can be had', async () => {
-    authority.failNext({ status: 401, error: 'invalid_client', aadsts: 7000215 })
+    s.authority.failNext({ status: 401, error: 'invalid_client', aadsts: 7000215 })
     const error = await client()('api/todolist').catch((e: unknown) => e)
     expect(error).toMatchObject({ name: 'RequestError' })
     expect((error as Error).cause).toMatchObject({ code: 'ERR_TOKEN_REQUEST', aadsts: 'AADSTS7000215' })
-    expect(api.requests).toHaveLength(0)
+    expect(s.api.requests).toHaveLength(0)
   })
 
   it('keeps the token out of util.inspect of the request context', async () => {
-    api.rejectAlways(true)
+    s.api.rejectAlways(true)
     const error = await client()('api/todolist').catch((e: unknown) => e)
     expect(inspect((error as HTTPError).options.context, { depth: 5 })).not.toMatch(/ey[\w-]+\.ey/)
   })
 
   it('rejects bad input when the options are created', () => {
-    expect(() => appToken(provider, { scopes, origins: ['http://api.contoso.com'] })).toThrow(/plain http/)
-    expect(() => appToken(provider, { scopes, prefixUrl: 'http://api.contoso.com' })).toThrow(
+    expect(() => appToken(s.provider, { scopes, origins: ['http://api.contoso.com'] })).toThrow(/plain http/)
+    expect(() => appToken(s.provider, { scopes, prefixUrl: 'http://api.contoso.com' })).toThrow(
       ConfigurationError,
     )
-    expect(() => appToken(provider, { scopes: 'api://x' })).toThrow(ConfigurationError)
+    expect(() => appToken(s.provider, { scopes: 'api://x' })).toThrow(ConfigurationError)
     expect(() => appToken({} as TokenProvider, { scopes })).toThrow(ConfigurationError)
-    expect(() => appToken(provider, {} as never)).toThrow(/scopes/)
-    expect(() => appToken(provider, { scopes })).not.toThrow() // the base URL comes with each request
+    expect(() => appToken(s.provider, {} as never)).toThrow(/scopes/)
+    expect(() => appToken(s.provider, { scopes })).not.toThrow() // the base URL comes with each request
   })
 })

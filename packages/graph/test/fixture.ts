@@ -19,15 +19,10 @@ export async function startTestTls(): Promise<TestTls> {
   return { https: { cert: cert.certificate, key: cert.privateKey }, fetchOptions, close: () => agent.close() }
 }
 
-export function providerFor(
+/** A provider for the test authority: its default app, or the app given. */
+export const providerFor = (
   authority: TestAuthority,
   clientId = authority.clientId,
   secret = authority.clientSecret,
-): TokenProvider {
-  return createTokenProvider({
-    tenantId: authority.tenantId,
-    clientId,
-    credential: clientSecret(secret),
-    authorityHost: authority.authorityHost,
-  })
-}
+): TokenProvider =>
+  createTokenProvider({ ...authority.providerOptions, clientId, credential: clientSecret(secret) })

@@ -1,5 +1,5 @@
-import { AzureCloud, graphOriginsFor, type TokenProvider } from '@apptoken/core'
-import { startTestAuthority, type TestAuthority } from '@apptoken/testing'
+import { AzureCloud, graphOriginsFor } from '@apptoken/core'
+import { useTestApis } from '@apptoken/testing'
 import {
   CustomFetchHandler,
   KiotaClientFactory,
@@ -7,7 +7,7 @@ import {
 } from '@microsoft/kiota-http-fetchlibrary'
 import { RedirectHandler, RedirectHandlerOptions, type Context } from '@microsoft/microsoft-graph-client'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createGraphClient } from '../src/index.js'
 import { AppTokenAccessTokenProvider, appTokenRetryMiddleware } from '../src/kiota.js'
 import { providerFor } from './fixture.js'
@@ -86,16 +86,8 @@ const redirectTo = (location: string): Response | undefined => {
   }
 }
 
-let authority: TestAuthority
-let provider: TokenProvider
-beforeAll(async () => {
-  authority = await startTestAuthority()
-  provider = providerFor(authority)
-})
-afterAll(async () => {
-  await provider.close()
-  await authority.close()
-})
+// The last handler stands in for the network: only the authority is used.
+const s = useTestApis({ beforeAll, afterAll, beforeEach, afterEach }, { createProvider: providerFor })
 
 describe('property: across a redirect the token only reaches allowed origins', () => {
   it('createGraphClient (Graph SDK v3 RedirectHandler)', async () => {
@@ -113,7 +105,7 @@ describe('property: across a redirect the token only reaches allowed origins', (
             context.response = hop === 1 ? redirect : Response.json({})
           },
         }
-        const client = createGraphClient(provider, {
+        const client = createGraphClient(s.provider, {
           baseUrl: API,
           customHosts: [PROXY],
           middleware: [new RedirectHandler(new RedirectHandlerOptions()), network],
@@ -132,7 +124,7 @@ describe('property: across a redirect the token only reaches allowed origins', (
   })
 
   it('Kiota (RedirectHandler) with appTokenRetryMiddleware', async () => {
-    const tokens = new AppTokenAccessTokenProvider(provider, { baseUrl: API, customHosts: [PROXY] })
+    const tokens = new AppTokenAccessTokenProvider(s.provider, { baseUrl: API, customHosts: [PROXY] })
     const token = await tokens.getAuthorizationToken(`${API}/v1.0/users`)
     let carried = 0
     await fc.assert(
@@ -147,7 +139,7 @@ describe('property: across a redirect the token only reaches allowed origins', (
           return hop === 1 ? redirect : Response.json({})
         }
         const http = KiotaClientFactory.create(network, [
-          appTokenRetryMiddleware(provider, { baseUrl: API, customHosts: [PROXY] }),
+          appTokenRetryMiddleware(s.provider, { baseUrl: API, customHosts: [PROXY] }),
           new KiotaRedirectHandler(),
           new CustomFetchHandler(network),
         ])

@@ -16,21 +16,13 @@ import {
   type TokenProviderOptions,
 } from '@apptoken/core'
 import { createRequestAuthorizer } from '@apptoken/core/adapter'
-import {
-  createTestCertificate,
-  startProtectedApi,
-  startTestAuthority,
-  TEST_API_AUDIENCE,
-  type ProtectedApi,
-  type TestAuthority,
-} from '@apptoken/testing'
+import { createTestCertificate, TEST_API_AUDIENCE, useTestApis } from '@apptoken/testing'
 import { instrumentApptoken, METRIC } from '../src/index.js'
 
 const SCOPE = `${TEST_API_AUDIENCE}/.default`
 const WRONG_SECRET = 'Wr0ng~secret.value-that-must-never-show'
 
-let authority: TestAuthority
-let api: ProtectedApi
+const s = useTestApis({ beforeAll, afterAll, beforeEach })
 let spans: InMemorySpanExporter
 let metricExporter: InMemoryMetricExporter
 let reader: PeriodicExportingMetricReader
@@ -38,14 +30,6 @@ let meterProvider: MeterProvider
 let tracerProvider: BasicTracerProvider
 let stop: () => void
 
-beforeAll(async () => {
-  authority = await startTestAuthority()
-  api = await startProtectedApi({ authority })
-})
-afterAll(async () => {
-  await api.close()
-  await authority.close()
-})
 beforeEach(() => {
   spans = new InMemorySpanExporter()
   tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
@@ -59,15 +43,12 @@ afterEach(async () => {
   stop()
   await meterProvider.shutdown()
   await tracerProvider.shutdown()
-  authority.reset()
 })
 
 function provider(options: Partial<TokenProviderOptions> = {}) {
   return createTokenProvider({
-    authorityHost: authority.authorityHost,
-    tenantId: authority.tenantId,
-    clientId: authority.clientId,
-    credential: clientSecret(authority.clientSecret),
+    ...s.authority.providerOptions,
+    credential: clientSecret(s.authority.clientSecret),
     retry: { baseDelayMs: 1, maxDelayMs: 2 },
     ...options,
   })
@@ -87,7 +68,7 @@ async function collect(): Promise<Map<string, DataPoint<unknown>[]>> {
 describe('instrumentApptoken', () => {
   it('records a CLIENT span per network token request, none per cache hit, and the request metrics', async () => {
     const p = provider()
-    authority.failNext({ status: 503 })
+    s.authority.failNext({ status: 503 })
     const token = await p.getToken(SCOPE)
     await p.getToken(SCOPE)
     await p.getToken(SCOPE)
@@ -99,9 +80,9 @@ describe('instrumentApptoken', () => {
     expect(span.kind).toBe(SpanKind.CLIENT)
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR)
     expect(span.attributes).toEqual({
-      'server.address': new URL(authority.authorityHost).host,
-      'apptoken.tenant.id': authority.tenantId,
-      'apptoken.client.id': authority.clientId,
+      'server.address': new URL(s.authority.authorityHost).host,
+      'apptoken.tenant.id': s.authority.tenantId,
+      'apptoken.client.id': s.authority.clientId,
       'apptoken.scopes': [SCOPE],
       'apptoken.credential.kind': 'client_secret',
       'apptoken.request.reason': 'missing',
@@ -122,7 +103,10 @@ describe('instrumentApptoken', () => {
     )
     expect(lookups).toEqual({ miss: 1, hit: 2 })
     const [expiry] = metrics.get(METRIC.tokenExpiry)!
-    expect(expiry!.attributes).toEqual({ 'apptoken.tenant.id': authority.tenantId, 'apptoken.scopes': SCOPE })
+    expect(expiry!.attributes).toEqual({
+      'apptoken.tenant.id': s.authority.tenantId,
+      'apptoken.scopes': SCOPE,
+    })
     expect(expiry!.value).toBeGreaterThan(3500)
     expect(expiry!.value).toBeLessThanOrEqual((token.expiresAt - Date.now()) / 1000 + 1)
     await p.close()
@@ -167,15 +151,15 @@ describe('instrumentApptoken', () => {
     const clock: Clock = { now: () => now, sleep: () => Promise.resolve() }
     const p = provider({ clock, retry: { maxRetries: 0 } })
     const first = await p.getToken(SCOPE)
-    authority.failNext({ status: 400, error: 'invalid_client', aadsts: 7000222 })
+    s.authority.failNext({ status: 400, error: 'invalid_client', aadsts: 7000222 })
     now = first.refreshAt + 1
     await p.getToken(SCOPE)
     await expect.poll(() => p.health().status).toBe('degraded')
 
-    const auth = createRequestAuthorizer(p, { scopes: SCOPE }, { baseUrl: api.url, adapter: 'test' })
-    const sent = await auth.authorize(`${api.url}/api/todolist`)
+    const auth = createRequestAuthorizer(p, { scopes: SCOPE }, { baseUrl: s.api.url, adapter: 'test' })
+    const sent = await auth.authorize(`${s.api.url}/api/todolist`)
     await auth.onUnauthorized({
-      url: `${api.url}/api/todolist`,
+      url: `${s.api.url}/api/todolist`,
       wwwAuthenticate: undefined,
       token: sent!.token,
       retried: false,
@@ -187,7 +171,7 @@ describe('instrumentApptoken', () => {
     ])
     expect(metrics.get(METRIC.unauthorizedRetries)).toEqual([
       expect.objectContaining({
-        attributes: { 'server.address': new URL(api.url).host, 'apptoken.claims_challenge': false },
+        attributes: { 'server.address': new URL(s.api.url).host, 'apptoken.claims_challenge': false },
         value: 1,
       }),
     ])
@@ -198,7 +182,7 @@ describe('instrumentApptoken', () => {
 
   it("reports seconds until the certificate's notAfter", async () => {
     const cert = await createTestCertificate({ days: 20 })
-    authority.registerClient({
+    s.authority.registerClient({
       clientId: '6c1f0b52-0d1e-4c3a-9f5e-3b7d2a8e4c61',
       certificates: [cert.certificate],
     })

@@ -91,6 +91,24 @@ export interface IssueTokenClaims {
 }
 
 /**
+ * The options a token provider for a {@link TestAuthority} needs besides its credential, as
+ * `@apptoken/core`'s `createTokenProvider` (and MSAL's `auth`, once mapped) names them.
+ *
+ * @example
+ * ```ts
+ * const { authorityHost, tenantId, clientId }: TestProviderOptions = authority.providerOptions
+ * ```
+ */
+export interface TestProviderOptions {
+  /** The authority's origin, `http://127.0.0.1:port` (or https). */
+  readonly authorityHost: string
+  /** The default tenant GUID. */
+  readonly tenantId: string
+  /** The default client's id. */
+  readonly clientId: string
+}
+
+/**
  * A running local token authority, compatible with Microsoft Entra ID's v2 endpoints.
  *
  * @example
@@ -115,6 +133,16 @@ export interface TestAuthority {
   readonly clientId: string
   /** The default client's secret. */
   readonly clientSecret: string
+  /**
+   * `{ authorityHost, tenantId, clientId }` of the default client: what a token provider for this
+   * authority needs besides its credential.
+   *
+   * @example
+   * ```ts
+   * const provider = createTokenProvider({ ...authority.providerOptions, credential: clientSecret(authority.clientSecret) })
+   * ```
+   */
+  readonly providerOptions: TestProviderOptions
   /** `${authorityHost}/discovery/v2.0/keys`. */
   readonly jwksUri: string
   /** The public signing keys (what `jwksUri` serves). */

@@ -14,7 +14,13 @@ import { TenantDirectory } from './tenants.js'
 import { handleTokenRequest } from './token-endpoint.js'
 import { checkTokenVersions, tokenVersionFor, v1Issuer, type TokenVersion } from './token-version.js'
 
-export type { IssueTokenClaims, TestAuthority, TestAuthorityOptions, TokenRequestFilter } from './authority-types.js'
+export type {
+  IssueTokenClaims,
+  TestAuthority,
+  TestAuthorityOptions,
+  TestProviderOptions,
+  TokenRequestFilter,
+} from './authority-types.js'
 import type { TestAuthority, TestAuthorityOptions } from './authority-types.js'
 
 const TOKEN_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/token$/
@@ -29,8 +35,7 @@ const JWKS_PATH = /^(?:\/[^/]+)?\/discovery\/v2\.0\/keys$/
  * ```ts
  * const authority = await startTestAuthority()
  * const provider = createTokenProvider({
- *   authorityHost: authority.authorityHost, tenantId: authority.tenantId,
- *   clientId: authority.clientId, credential: clientSecret(authority.clientSecret),
+ *   ...authority.providerOptions, credential: clientSecret(authority.clientSecret),
  * })
  * // ...
  * await authority.close()
@@ -127,12 +132,16 @@ export async function startTestAuthority(options: TestAuthorityOptions = {}): Pr
     (recorded.toLowerCase() === wanted.toLowerCase() ||
       (tenants.resolve(recorded) ?? recorded) === tenants.resolve(wanted))
 
-  const authority: TestAuthority = {
+  const providerOptions = Object.freeze({
     authorityHost: origin,
     tenantId: tenants.defaultTenantId,
-    tenantIds: tenants.ids,
     clientId: DEFAULT_CLIENT_ID,
+  })
+  const authority: TestAuthority = {
+    ...providerOptions,
+    tenantIds: tenants.ids,
     clientSecret: DEFAULT_CLIENT_SECRET,
+    providerOptions,
     jwksUri: `${origin}/discovery/v2.0/keys`,
     jwks: key.jwks,
     managedIdentity: {

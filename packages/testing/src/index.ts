@@ -3,10 +3,15 @@ export type {
   IssueTokenClaims,
   TestAuthority,
   TestAuthorityOptions,
+  TestProviderOptions,
   TokenRequestFilter,
 } from './authority.js'
 export { startProtectedApi } from './protected-api.js'
 export type { ProtectedApi, ProtectedApiOptions } from './protected-api.js'
+export { startTestApis } from './test-apis.js'
+export type { TestApis, TestApisOptions } from './test-apis.js'
+export { useTestApis } from './use-test-apis.js'
+export type { TestApisFixture, TestHooks, UseTestApisOptions } from './use-test-apis.js'
 export { startGraphApi } from './graph-api.js'
 export type { GraphApi, GraphApiOptions, GraphUser } from './graph-api.js'
 export { startKeyVault } from './key-vault.js'

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
@@ -21,18 +21,19 @@ export interface OidcClient {
 
 /**
  * The `oidc-provider` constructor (`(await import('oidc-provider')).default`): passed in, so
- * `@apptoken/testing` does not depend on it.
+ * `@apptoken/testing` does not depend on it. Typed with `@types/oidc-provider`, its default export
+ * is one as it is.
  *
  * @example
  * ```ts
- * // oidc-provider ships no types: cast its default export
- * const toClass = (imported: { default: unknown }) => imported.default as OidcProviderClass // toClass(await import('oidc-provider'))
+ * import Provider from 'oidc-provider'
+ * const ProviderClass: OidcProviderClass = Provider
  * ```
  */
 export type OidcProviderClass = new (
   issuer: string,
   configuration: Record<string, unknown>,
-) => { callback(): (req: unknown, res: unknown) => void }
+) => { callback(): (req: IncomingMessage, res: ServerResponse) => unknown }
 
 /**
  * A running `oidc-provider` (see {@link startOidcProvider}).
