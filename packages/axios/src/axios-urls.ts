@@ -16,6 +16,31 @@ export function targetUrl(config: InternalAxiosRequestConfig): string {
   return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base
 }
 
+/**
+ * {@link targetUrl} for one client, the same string again for the same `url`, `baseURL` and
+ * `allowAbsoluteUrls` (one API path after another is the common case): no string is built.
+ */
+export function targetUrlMemo(): (config: InternalAxiosRequestConfig) => string {
+  let url: string | undefined
+  let base: string | undefined
+  let absolute: boolean | undefined
+  let target = ''
+  return (config) => {
+    if (
+      config.url !== url ||
+      config.baseURL !== base ||
+      config.allowAbsoluteUrls !== absolute ||
+      url === undefined
+    ) {
+      url = config.url
+      base = config.baseURL
+      absolute = config.allowAbsoluteUrls
+      target = targetUrl(config)
+    }
+    return target
+  }
+}
+
 type Fetch = (input: unknown, init?: unknown) => Promise<{ url: string }>
 /** `Response.url` per fetch `Request` (axios' fetch adapter puts that Request on its response). */
 const answered = new WeakMap<object, string>()

@@ -63,15 +63,17 @@ describe.each(clients)('attachAppToken with $name: secrets and foreign 401s', ({
 
   // axios 1.8 has no `redact`: the README says so.
   if (modern)
-    it('sets axios’ redact option, so AxiosError#toJSON() carries no token', async () => {
-      const instance = client()
-      expect(instance.defaults).toMatchObject({ redact: ['authorization'] })
-      const error = await failure(instance.get('/api/redirect'))
+    it('masks the token in AxiosError#toJSON() (axios’ redact), adding to a redact list of the caller’s own', async () => {
+      const error = await failure(client().get('/api/redirect'))
       expect(error.response?.status).toBe(400)
       expect(JSON.stringify(error.toJSON())).not.toContain(s.api.requests[0]!.token!)
-      // A redact list the user chose is theirs.
+      // A list the caller chose keeps its keys and gains the header; the defaults stay theirs.
       const own = create({ baseURL: s.api.url, redact: ['password'] })
       attachAppToken(own, s.provider, { scopes: SCOPE })
+      const theirs = await failure(own.get('/api/redirect', { params: { password: 'hunter2' } }))
+      const json = JSON.stringify(theirs.toJSON())
+      expect(json).not.toContain(s.api.requests[1]!.token!)
+      expect(json).not.toContain('hunter2')
       expect(own.defaults).toMatchObject({ redact: ['password'] })
     })
 

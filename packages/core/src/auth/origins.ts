@@ -80,6 +80,9 @@ export class AllowedOrigins {
   readonly #fixed: readonly string[] | undefined
   readonly #byBaseUrl = new Map<string, readonly string[]>()
   #last: { key: string; origins: readonly string[] } | undefined
+  /** The last URL allowed, and its base URL: the same request again is decided by one compare. */
+  #lastAllowed: string | undefined
+  #lastAllowedBase: string | undefined
 
   constructor(
     fixed: ReadonlySet<string> | undefined,
@@ -105,6 +108,7 @@ export class AllowedOrigins {
   }
 
   allows(url: string | URL, baseUrl?: string | URL): boolean {
+    if (url === this.#lastAllowed && baseUrl === this.#lastAllowedBase) return true
     const origins = this.#for(baseUrl)
     // Fast path, no URL parsing: an allowed origin followed by '/', '?', '#' or nothing ends the
     // authority there, so the host is that origin's. Anything else is parsed below. (A URL's
@@ -114,7 +118,14 @@ export class AllowedOrigins {
       const origin = origins[i]!
       if (href.startsWith(origin)) {
         const next = href.charCodeAt(origin.length)
-        if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) return true
+        if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) {
+          // Strings only: a URL object could change under the same reference.
+          if (typeof url === 'string' && typeof baseUrl !== 'object') {
+            this.#lastAllowed = url
+            this.#lastAllowedBase = baseUrl
+          }
+          return true
+        }
       }
     }
     const u = toUrl(url)
