@@ -53,7 +53,9 @@ export function modeSettings(quick) {
         coldRepeats: 3,
         importRepeats: 21,
         throughput: {
-          repeats: 3,
+          // Per process the ratio of two identical clients lands anywhere in about ±2.5 % (JIT and
+          // layout luck), so the median is taken over 5 processes.
+          repeats: 5,
           warmupMs: 2_000,
           // Many short adjacent pairs: a pause of a few ms (GC, a neighbour) spoils one pair, not the median.
           pairs: 60,
@@ -83,4 +85,6 @@ export const CLIENTS = {
   'ky (vs no-op hooks)': '@apptoken/ky',
   // Each got hook costs got ~2–3 % (it snapshots the options around it): shown the same way, for information.
   'got (vs no-op hooks)': '@apptoken/got',
+  // The same static-header axios client on both sides: the noise floor of this run's ratios.
+  'axios A/A (static vs static)': '@apptoken/axios',
 }

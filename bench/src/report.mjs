@@ -429,6 +429,11 @@ export function renderReport(r) {
       ),
     ),
   )
+  if (r.throughput['axios A/A (static vs static)']?.ratioSeq !== undefined)
+    out.push(
+      '',
+      'The A/A row puts two identical static-header axios clients in the two columns: how far a ratio strays when nothing differs.',
+    )
 
   out.push(
     '',

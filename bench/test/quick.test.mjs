@@ -80,6 +80,7 @@ describe('bench --quick', () => {
       'undici',
       'ky (vs no-op hooks)',
       'got (vs no-op hooks)',
+      'axios A/A (static vs static)',
     ])
     for (const row of Object.values(results.throughput)) {
       if (row.na === undefined) expect(row.ratioSeq).toBeGreaterThan(0)

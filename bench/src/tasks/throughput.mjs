@@ -73,6 +73,15 @@ const senders = {
       adapter: async () => (await withToken.get('/echo')).data,
     }
   },
+  async 'axios A/A (static vs static)'(_adapter, _provider, { header, origin }) {
+    const { default: axios } = await import('axios')
+    const one = axios.create({ baseURL: origin, headers: { Authorization: header } })
+    const other = axios.create({ baseURL: origin, headers: { Authorization: header } })
+    return {
+      static: async () => (await one.get('/echo')).data,
+      adapter: async () => (await other.get('/echo')).data,
+    }
+  },
   async ky({ appToken }, provider, { header, origin, echoUrl }) {
     const { default: ky } = await import('ky')
     const plain = ky.create({ headers: { authorization: header } })
