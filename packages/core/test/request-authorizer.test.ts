@@ -191,3 +191,17 @@ describe('authorizeNow (the synchronous read for hooks that cannot wait)', () =>
     expect((await auth.authorize(url))?.header).toMatch(/^Bearer /)
   })
 })
+
+describe('authorizeNow', () => {
+  it('never throws: without a base URL to decide by it answers undefined, and authorize reports the error', async () => {
+    provider = providerFor(a)
+    const auth = createRequestAuthorizer(
+      provider,
+      { scopes: API },
+      { adapter: 'test client', baseUrlPerRequest: true },
+    )
+    await provider.getToken(API) // a cached token, so only the missing base URL is in the way
+    expect(auth.authorizeNow('https://api.contoso.com/x')).toBeUndefined()
+    await expect(auth.authorize('https://api.contoso.com/x')).rejects.toMatchObject({ code: 'ERR_CONFIGURATION', option: 'origins' })
+  })
+})

@@ -13,6 +13,8 @@ export interface GotRequestOptions {
   signal?: AbortSignal | undefined
   /** The request method (got upper-cases it), named by DPoP proofs. */
   method?: string | undefined
+  /** This request's own hooks (got copies the instance's per request). */
+  hooks: { beforeRequest: unknown[] }
 }
 
 /**
@@ -43,7 +45,8 @@ export interface GotRetryOptions {
 export interface GotAppTokenExtension {
   handlers: [<O extends GotRequestOptions, T>(options: O, next: (options: O) => T) => T]
   hooks: {
-    beforeRequest: [(options: GotRequestOptions) => void | Promise<void>]
+    beforeRedirect: [(options: GotRequestOptions) => void]
+    beforeRetry: [(error: { options?: GotRequestOptions }) => void]
     afterResponse: [
       <R extends GotResponse>(response: R, retry: (options: GotRetryOptions) => never) => R | Promise<R>,
     ]

@@ -42,6 +42,60 @@ describe.each(majors)('%s', (name, extend) => {
     expect(s.other.requests.map((r) => r.headers.authorization)).toEqual([mine])
   })
 
+  it('decides every redirect hop again: another allowed origin gets the token, a cached token included', async () => {
+    const both = extend(appToken(s.provider, { scopes, origins: [s.api.origin, s.other.origin] }))
+    await s.provider.getToken(scopes) // cached: the first hop is set without a hook
+    const to = `${s.other.url}/api/todolist`
+    const answer = await both(new URL(`${s.api.url}/api/redirect`), { searchParams: { to } })
+    expect(answer.statusCode).toBe(200)
+    // got drops Authorization on a cross-origin redirect; apptoken sets it again for an allowed origin.
+    expect([statuses(s.api), statuses(s.other)]).toEqual([[302], [200]])
+    expect(tokens(s.other)[0]).toBe(tokens(s.api)[0])
+    // The instance's own hooks are unchanged: the hop's check was added to that request only.
+    expect(both.defaults.options.hooks.beforeRequest).toHaveLength(0)
+  })
+
+  it('decides a retry again: a caller’s beforeRetry hook that moves the URL to another origin sends it no token', async () => {
+    const moved = extend(client(), {
+      retry: {
+        limit: 1,
+        statusCodes: [404],
+        methods: ['GET'],
+        calculateDelay: ({ computedValue }: { computedValue: number }) => (computedValue ? 1 : 0),
+      },
+      hooks: {
+        beforeRetry: [
+          (error: { options: { url?: unknown } }) => {
+            error.options.url = new URL(`${s.other.url}/public/ping`)
+          },
+        ],
+      },
+    })
+    await s.provider.getToken(scopes)
+    const answer = await moved('api/todolist/no-such-item')
+    expect(answer.statusCode).toBe(200)
+    expect([statuses(s.api), s.other.requests.map((r) => r.headers.authorization)]).toEqual([
+      [404],
+      [undefined],
+    ])
+  })
+
+  it('decides after the caller’s own beforeRequest hooks: one that moves the URL to another origin sends it no token', async () => {
+    const moveUrl = (options: { url?: unknown }) => {
+      options.url = new URL(`${s.other.url}/public/ping`)
+    }
+    await s.provider.getToken(scopes)
+    for (const moved of [
+      extend({ hooks: { beforeRequest: [moveUrl] } }, client()),
+      extend(client(), { hooks: { beforeRequest: [moveUrl] } }),
+    ])
+      expect((await moved('api/todolist')).statusCode).toBe(200)
+    expect([statuses(s.api), s.other.requests.map((r) => r.headers.authorization)]).toEqual([
+      [],
+      [undefined, undefined],
+    ])
+  })
+
   it('keeps the retry state per request when the instance has a context of its own', async () => {
     const withContext = extend({ context: { tenant: 'contoso' } }, client())
     s.api.rejectNext()

@@ -105,14 +105,13 @@ class Authorizer implements RequestAuthorizer {
     baseUrl?: string | URL,
     method?: string,
   ): Authorization | undefined {
-    if (this.#cachedNow === undefined || signal?.aborted === true || !this.isAllowed(url, baseUrl))
-      return undefined
-    const token = this.#cachedNow(this.#scopesOf(url), this.#base)
-    if (token === undefined) return undefined
+    if (this.#cachedNow === undefined || signal?.aborted === true) return undefined
     try {
-      return this.#authorization(token, url, method)
+      if (!this.isAllowed(url, baseUrl)) return undefined
+      const token = this.#cachedNow(this.#scopesOf(url), this.#base)
+      return token === undefined ? undefined : this.#authorization(token, url, method)
     } catch {
-      return undefined // a DPoP misconfiguration: `authorize` reports it
+      return undefined // no base URL to decide by, a DPoP misconfiguration: `authorize` reports it
     }
   }
 
