@@ -98,9 +98,7 @@ export function withAppToken<F extends AnyFetch>(
   const headersFor = ({ init, request }: Call, { header, headers: extra }: Authorization): HeadersInit => {
     const given = init?.headers ?? request?.headers
     if (given === undefined && extra === undefined) return { authorization: header }
-    const headers = setAuthorization(new Headers(given as HeadersInit | undefined), header)
-    if (extra !== undefined) for (const [k, v] of Object.entries(extra)) headers.set(k, v) // a DPoP proof
-    return headers
+    return setAuthorization(new Headers(given as HeadersInit | undefined), header, extra)
   }
 
   /** Sends with `sent`; a 401 goes to core, which may have it sent once more. */

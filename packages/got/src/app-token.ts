@@ -44,13 +44,18 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
     }
   }
 
+  /** Sets a cached token for this hop, if there is one; `false` when `attach` must wait for it. */
+  const setReady = (request: GotRequestOptions, state: RequestState): boolean => {
+    const ready = auth.authorizeNow(request.url ?? '', request.signal, state.baseUrl, request.method)
+    if (ready !== undefined) setHeaders(request, state, true, ready)
+    return ready !== undefined
+  }
   /** Sets the header for this hop, after waiting for a token if none is cached (a `beforeRequest` hook). */
   const attach = (request: GotRequestOptions) => {
     const state = (request.context[CONTEXT_KEY] = RequestState.of(request))
-    const { url = '', signal, method } = request
     if (state.retried) return setHeaders(request, state, false)
-    const ready = auth.authorizeNow(url, signal, state.baseUrl, method)
-    if (ready !== undefined) return setHeaders(request, state, true, ready)
+    if (setReady(request, state)) return
+    const { url = '', signal, method } = request
     return auth
       .authorize(url, signal, state.baseUrl, method)
       .then((sent) => setHeaders(request, state, true, sent))
@@ -68,12 +73,9 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
       (request, next) => {
         const state = new RequestState(request.prefixUrl || RequestState.of(request).baseUrl)
         request.context[CONTEXT_KEY] = state
-        const { url = '', signal, method } = request
-        const ready = auth.authorizeNow(url, signal, state.baseUrl, method)
-        if (ready !== undefined) setHeaders(request, state, true, ready)
         // No token yet, or `beforeRequest` hooks of the caller's that may change the URL: `attach`
         // decides after them (the common case, no such hooks, pays for no hook at all).
-        if (ready === undefined || request.hooks.beforeRequest.length > 0) attachOnSend(request)
+        if (!setReady(request, state) || request.hooks.beforeRequest.length > 0) attachOnSend(request)
         return next(request)
       },
     ],

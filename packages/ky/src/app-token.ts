@@ -26,9 +26,7 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
     throw core.abortReason(signal, e) // as if fetch itself were aborted
   }
   const attach = (request: Request, sent: core.Authorization) => {
-    core.setAuthorization(request.headers, issued.remember(sent).header)
-    if (sent.headers !== undefined)
-      for (const [k, v] of Object.entries(sent.headers)) request.headers.set(k, v)
+    core.setAuthorization(request.headers, issued.remember(sent).header, sent.headers)
   }
 
   const waitThenAttach = async (call: HookCall & { major: 1 | 2 }) => {
@@ -73,8 +71,11 @@ export function appToken(provider: TokenProvider, options: KyAppTokenOptions): K
     const retry = await auth.onResponse(facts, baseUrlOf(options))?.catch(rethrow(request.signal))
     if (retry === undefined) return
     retried.add(key)
-    const headers = core.setAuthorization(new Headers(request.headers), issued.remember(retry).header)
-    if (retry.headers !== undefined) for (const [k, v] of Object.entries(retry.headers)) headers.set(k, v)
+    const headers = core.setAuthorization(
+      new Headers(request.headers),
+      issued.remember(retry).header,
+      retry.headers,
+    )
     return (await kyOf(call.major)).retry({ request: new Request(request, { headers }), delay: 0 })
   }
 

@@ -14,13 +14,7 @@ import { TenantDirectory } from './tenants.js'
 import { handleTokenRequest } from './token-endpoint.js'
 import { checkTokenVersions, tokenVersionFor, v1Issuer, type TokenVersion } from './token-version.js'
 
-export type {
-  IssueTokenClaims,
-  TestAuthority,
-  TestAuthorityOptions,
-  TestProviderOptions,
-  TokenRequestFilter,
-} from './authority-types.js'
+export type { TestAuthority } from './authority-types.js'
 import type { TestAuthority, TestAuthorityOptions } from './authority-types.js'
 
 const TOKEN_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/token$/

@@ -5,7 +5,7 @@ export type {
   TestAuthorityOptions,
   TestProviderOptions,
   TokenRequestFilter,
-} from './authority.js'
+} from './authority-types.js'
 export { startProtectedApi } from './protected-api.js'
 export type { ProtectedApi, ProtectedApiOptions } from './protected-api.js'
 export { startTestApis } from './test-apis.js'

@@ -24,8 +24,9 @@ export type HeadersLike = Headers | Record<string, HeaderValue> | readonly (read
 
 /**
  * `headers` with `authorization` set to `value` (or removed when `value` is undefined), replacing
- * every other spelling of the name. A `Headers` is changed in place and returned; a record or a
- * list of pairs is copied.
+ * every other spelling of the name, and the `extra` headers of an Authorization set beside it (a
+ * DPoP proof: `sent.headers`). A `Headers` is changed in place and returned; a record or a list of
+ * pairs is copied.
  *
  * @example
  * ```ts
@@ -36,11 +37,13 @@ export type HeadersLike = Headers | Record<string, HeaderValue> | readonly (read
 export function setAuthorization<H extends HeadersLike | undefined>(
   headers: H,
   value: string | undefined,
+  extra?: Readonly<Record<string, string>>,
 ): H extends Headers ? Headers : Record<string, HeaderValue> {
   type Out = H extends Headers ? Headers : Record<string, HeaderValue>
   if (headers instanceof Headers) {
     if (value === undefined) headers.delete('authorization')
     else headers.set('authorization', value)
+    if (extra !== undefined) for (const name in extra) headers.set(name, extra[name]!)
     return headers as unknown as Out
   }
   const out: Record<string, HeaderValue> = {}
@@ -49,6 +52,7 @@ export function setAuthorization<H extends HeadersLike | undefined>(
     : Object.entries((headers ?? {}) as Record<string, HeaderValue>)
   for (const [name, v] of pairs) if (name.toLowerCase() !== 'authorization') out[name] = v
   if (value !== undefined) out.Authorization = value
+  if (extra !== undefined) Object.assign(out, extra)
   return out as Out
 }
 

@@ -11,12 +11,20 @@ const CLAIMS = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}
 const REDIRECTS = [301, 302, 303, 307, 308] as const
 
 /** Another origin on loopback that records what reaches it and answers 401 to everything. */
-async function startOtherOrigin(): Promise<RunningServer & { seen: { path: string; authorization?: string }[] }> {
+async function startOtherOrigin(): Promise<
+  RunningServer & { seen: { path: string; authorization?: string }[] }
+> {
   const seen: { path: string; authorization?: string }[] = []
   const server = await listen((req, res) => {
-    seen.push({ path: req.url ?? '/', ...(req.headers.authorization && { authorization: req.headers.authorization }) })
+    seen.push({
+      path: req.url ?? '/',
+      ...(req.headers.authorization && { authorization: req.headers.authorization }),
+    })
     req.resume()
-    res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' })
+    res.writeHead(401, {
+      'www-authenticate': 'Bearer error="invalid_token"',
+      'content-type': 'application/json',
+    })
     res.end('{"error":"invalid_token"}')
     return Promise.resolve()
   })
@@ -47,7 +55,9 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
   let other: Awaited<ReturnType<typeof startOtherOrigin>>
 
   /** A fresh provider and client for one test, closed afterwards whatever happens. */
-  async function withClient(test: (client: ConformanceClient, provider: ConformanceProvider) => Promise<void>) {
+  async function withClient(
+    test: (client: ConformanceClient, provider: ConformanceProvider) => Promise<void>,
+  ) {
     authority.reset()
     api.reset()
     other.seen.length = 0
@@ -67,7 +77,10 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
     }
   }
   const toApi = (path: string, rest: Partial<ConformanceRequest> = {}): ConformanceRequest => ({
-    method: 'GET', url: `${api.url}/${path}`, path, ...rest,
+    method: 'GET',
+    url: `${api.url}/${path}`,
+    path,
+    ...rest,
   })
   const tokenRequests = () => authority.tokenRequests().length
 
@@ -87,16 +100,20 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
         for (let i = 0; i < 5; i++) assert.equal((await client.send(toApi('api/todolist'))).status, 200)
         assert.equal(tokenRequests(), 1)
         assert.equal(new Set(api.requests.map((r) => r.token)).size, 1)
-      }))
+      }),
+    )
 
     runner.it('recovers 50 concurrent 401s of a revoked token with one token request', () =>
       withClient(async (client) => {
         await client.send(toApi('api/todolist'))
         api.revoke(api.requests[0]!.token!)
-        const statuses = await Promise.all(Array.from({ length: 50 }, () => client.send(toApi('api/todolist'))))
+        const statuses = await Promise.all(
+          Array.from({ length: 50 }, () => client.send(toApi('api/todolist'))),
+        )
         assert.deepEqual(new Set(statuses.map((r) => r.status)), new Set([200]))
         assert.equal(tokenRequests(), 2)
-      }))
+      }),
+    )
 
     runner.it('sends exactly twice when the API keeps answering 401, and hands the caller the 401', () =>
       withClient(async (client) => {
@@ -104,7 +121,8 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
         assert.equal((await client.send(toApi('api/todolist'))).status, 401)
         assert.equal(api.requests.length, 2)
         assert.notEqual(api.requests[0]!.token, api.requests[1]!.token)
-      }))
+      }),
+    )
 
     runner.it('answers a claims challenge with a token requested with those claims', () =>
       withClient(async (client) => {
@@ -112,26 +130,34 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
         assert.equal((await client.send(toApi('api/todolist'))).status, 200)
         assert.equal(api.requests.length, 2)
         assert.deepEqual(JSON.parse(authority.tokenRequests().at(-1)!.claims ?? 'null'), JSON.parse(CLAIMS))
-      }))
+      }),
+    )
 
     runner.it('sends no token to another origin, and its 401 forces no refresh', () =>
       withClient(async (client) => {
-        assert.equal((await client.send({ method: 'GET', url: `${other.origin}/api/todolist`, path: undefined })).status, 401)
+        assert.equal(
+          (await client.send({ method: 'GET', url: `${other.origin}/api/todolist`, path: undefined })).status,
+          401,
+        )
         assert.equal(other.seen.length, 1)
         assert.equal(other.seen[0]!.authorization, undefined)
         assert.equal(tokenRequests(), 0)
-      }))
+      }),
+    )
 
     if (adapter.followsRedirects !== false) {
       for (const status of adapter.redirectStatuses ?? REDIRECTS) {
-        runner.it(`sends no token across a cross-origin ${status} redirect, and its 401 forces no refresh`, () =>
-          withClient(async (client) => {
-            const to = encodeURIComponent(`${other.origin}/landing`)
-            assert.equal((await client.send(toApi(`api/redirect?status=${status}&to=${to}`))).status, 401)
-            assert.equal(other.seen.length, 1, 'the client followed the redirect once')
-            assert.equal(other.seen[0]!.authorization, undefined)
-            assert.equal(tokenRequests(), 1)
-          }))
+        runner.it(
+          `sends no token across a cross-origin ${status} redirect, and its 401 forces no refresh`,
+          () =>
+            withClient(async (client) => {
+              const to = encodeURIComponent(`${other.origin}/landing`)
+              assert.equal((await client.send(toApi(`api/redirect?status=${status}&to=${to}`))).status, 401)
+              assert.equal(other.seen.length, 1, 'the client followed the redirect once')
+              assert.equal(other.seen[0]!.authorization, undefined)
+              assert.equal(tokenRequests(), 1)
+            }),
+        )
       }
     }
 
@@ -142,8 +168,12 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
         const body = '{"title":"replayed"}'
         assert.equal((await client.send(toApi('api/echo', { method: 'POST', body }))).status, 200)
         const posts = api.requests.filter((r) => r.method === 'POST')
-        assert.deepEqual(posts.map((r) => r.body), [body, body])
-      }))
+        assert.deepEqual(
+          posts.map((r) => r.body),
+          [body, body],
+        )
+      }),
+    )
 
     if (adapter.streamBodies !== false) {
       runner.it('does not re-send a stream body, but refreshes the token for later requests', () =>
@@ -156,7 +186,8 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
           assert.equal(tokenRequests(), 2)
           assert.equal((await client.send(toApi('api/todolist'))).status, 200)
           assert.equal(tokenRequests(), 2)
-        }))
+        }),
+      )
     }
 
     runner.it("rejects with the caller's abort while waiting for a token, and sends nothing", () =>
@@ -167,6 +198,7 @@ export function adapterConformance(adapter: AdapterUnderTest, runner: Conformanc
         controller.abort(new Error('caller gave up'))
         await assert.rejects(sending)
         assert.equal(api.requests.length, 0)
-      }))
+      }),
+    )
   })
 }

@@ -43,16 +43,19 @@ export function cacheConformance(subject: CacheUnderTest, runner: ConformanceRun
     before(async () => void (authority = await startTestAuthority()))
     after(() => authority.close())
 
-    runner.it('returns nothing for an unknown key, the stored token after set, nothing after delete', async () => {
-      const cache = await subject.createCache()
-      const k = key()
-      assert.equal(await cache.get(k), undefined)
-      const stored = token('first.token.value')
-      await cache.set(k, stored)
-      assert.deepEqual(await cache.get(k), stored)
-      await cache.delete(k)
-      assert.equal(await cache.get(k), undefined)
-    })
+    runner.it(
+      'returns nothing for an unknown key, the stored token after set, nothing after delete',
+      async () => {
+        const cache = await subject.createCache()
+        const k = key()
+        assert.equal(await cache.get(k), undefined)
+        const stored = token('first.token.value')
+        await cache.set(k, stored)
+        assert.deepEqual(await cache.get(k), stored)
+        await cache.delete(k)
+        assert.equal(await cache.get(k), undefined)
+      },
+    )
 
     runner.it('keeps keys apart and lets the last write win', async () => {
       const cache = await subject.createCache()
@@ -70,13 +73,20 @@ export function cacheConformance(subject: CacheUnderTest, runner: ConformanceRun
       const written = Array.from({ length: 20 }, (_, i) => token(`concurrent.writer.${i}`))
       await Promise.all(written.map(async (t) => cache.set(k, t)))
       const found = await cache.get(k)
-      assert.ok(written.some((t) => JSON.stringify(t) === JSON.stringify(found)), 'one of the written values, unmixed')
+      assert.ok(
+        written.some((t) => JSON.stringify(t) === JSON.stringify(found)),
+        'one of the written values, unmixed',
+      )
     })
 
     runner.it('never makes an expired token fresh again', async () => {
       const cache = await subject.createCache()
       const k = key()
-      const expired = { ...token('expired.token'), expiresAt: Date.now() - 1_000, refreshAt: Date.now() - 2_000 }
+      const expired = {
+        ...token('expired.token'),
+        expiresAt: Date.now() - 1_000,
+        refreshAt: Date.now() - 2_000,
+      }
       await cache.set(k, expired)
       const found = await cache.get(k)
       assert.ok(found === undefined || found.expiresAt <= Date.now(), 'gone, or still expired')
@@ -89,7 +99,9 @@ export function cacheConformance(subject: CacheUnderTest, runner: ConformanceRun
       const signal = new AbortController().signal
       let fetches = 0
       const fetch = () => (fetches++, Promise.resolve(token(`coordinated.${fetches}`)))
-      const got = await Promise.all(Array.from({ length: 10 }, () => cache.coordinate!(k, fetch, { accept: () => true, signal })))
+      const got = await Promise.all(
+        Array.from({ length: 10 }, () => cache.coordinate!(k, fetch, { accept: () => true, signal })),
+      )
       assert.equal(fetches, 1)
       assert.equal(new Set(got.map((t) => t.accessToken)).size, 1)
       await cache.coordinate(k, fetch, { accept: () => true, signal })
@@ -115,7 +127,10 @@ export function cacheConformance(subject: CacheUnderTest, runner: ConformanceRun
       try {
         const first = await provider.getToken(`${TEST_API_AUDIENCE}/.default`)
         assert.ok(first.accessToken.length > 0)
-        assert.equal((await provider.getToken(`${TEST_API_AUDIENCE}/.default`)).accessToken, first.accessToken)
+        assert.equal(
+          (await provider.getToken(`${TEST_API_AUDIENCE}/.default`)).accessToken,
+          first.accessToken,
+        )
       } finally {
         await provider.close()
         if (subject.breakStore) await subject.repairStore?.(healthy)

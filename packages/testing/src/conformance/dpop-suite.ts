@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { startDpopApi, type DpopApi } from '../dpop-api.js'
-import { OIDC_RESOURCE, startOidcProvider, type OidcProviderClass, type RunningOidcProvider } from '../oidc-provider.js'
+import {
+  OIDC_RESOURCE,
+  startOidcProvider,
+  type OidcProviderClass,
+  type RunningOidcProvider,
+} from '../oidc-provider.js'
 import { hooksOf, type ConformanceRunner } from './runner.js'
 
 const SECRET = 'a-client-secret-of-at-least-32-bytes-0123456789'
@@ -49,7 +54,12 @@ export interface DpopAdapterUnderTest {
   /** panva's `oidc-provider` constructor (passed in: `@apptoken/testing` does not depend on it). */
   Provider: OidcProviderClass
   core: {
-    createTokenProvider(options: { issuer: string; clientId: string; credential: never; dpop: true }): DpopProvider
+    createTokenProvider(options: {
+      issuer: string
+      clientId: string
+      credential: never
+      dpop: true
+    }): DpopProvider
     clientSecret(secret: string): unknown
   }
   /** A client with `scopes: 'read'` over `provider`, calling `api.url` + path. */
@@ -81,9 +91,19 @@ export function dpopConformance(subject: DpopAdapterUnderTest, runner: Conforman
         [{ client_id: 'app', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_post' }],
         { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } },
       )
-      api = await startDpopApi({ jwksUri: op.jwksUri, issuer: op.issuer, audience: OIDC_RESOURCE, requireNonce: true })
+      api = await startDpopApi({
+        jwksUri: op.jwksUri,
+        issuer: op.issuer,
+        audience: OIDC_RESOURCE,
+        requireNonce: true,
+      })
       const credential = subject.core.clientSecret(SECRET) as never
-      provider = subject.core.createTokenProvider({ issuer: op.issuer, clientId: 'app', credential, dpop: true })
+      provider = subject.core.createTokenProvider({
+        issuer: op.issuer,
+        clientId: 'app',
+        credential,
+        dpop: true,
+      })
       send = subject.createSend(api, provider)
     })
     after(async () => {
@@ -92,28 +112,33 @@ export function dpopConformance(subject: DpopAdapterUnderTest, runner: Conforman
       await op.close()
     })
 
-    runner.it('sends DPoP-bound tokens with a fresh proof per request, through nonce rotation and a 401', async () => {
-      assert.equal((await send('GET', '/orders?top=5')).status, 200)
-      assert.equal((await send('POST', '/orders')).status, 200)
-      api.rotateNonce() // mid-run: the next request gets one use_dpop_nonce 401
-      assert.equal((await send('GET', '/orders')).status, 200)
-      const first = await provider.getToken('read')
-      assert.equal(first.tokenType, 'DPoP')
-      api.revoke(first.accessToken) // the next request gets 401 invalid_token: a new token recovers it
-      assert.equal((await send('GET', '/after-revoke')).status, 200)
-      assert.notEqual((await provider.getToken('read')).accessToken, first.accessToken)
-      const seen = api.requests.map((r) => `${r.method} ${r.path} ${r.status}${r.error ? ` ${r.error}` : ''}`)
-      assert.deepEqual(seen, [
-        'GET /orders?top=5 401 use_dpop_nonce',
-        'GET /orders?top=5 200',
-        'POST /orders 200',
-        'GET /orders 401 use_dpop_nonce',
-        'GET /orders 200',
-        'GET /after-revoke 401 invalid_token',
-        'GET /after-revoke 200',
-      ])
-      assert.ok(api.requests.every((r) => r.authorization?.startsWith('DPoP ')))
-      assert.equal(provider.stats().tokenRequests, 2)
-    })
+    runner.it(
+      'sends DPoP-bound tokens with a fresh proof per request, through nonce rotation and a 401',
+      async () => {
+        assert.equal((await send('GET', '/orders?top=5')).status, 200)
+        assert.equal((await send('POST', '/orders')).status, 200)
+        api.rotateNonce() // mid-run: the next request gets one use_dpop_nonce 401
+        assert.equal((await send('GET', '/orders')).status, 200)
+        const first = await provider.getToken('read')
+        assert.equal(first.tokenType, 'DPoP')
+        api.revoke(first.accessToken) // the next request gets 401 invalid_token: a new token recovers it
+        assert.equal((await send('GET', '/after-revoke')).status, 200)
+        assert.notEqual((await provider.getToken('read')).accessToken, first.accessToken)
+        const seen = api.requests.map(
+          (r) => `${r.method} ${r.path} ${r.status}${r.error ? ` ${r.error}` : ''}`,
+        )
+        assert.deepEqual(seen, [
+          'GET /orders?top=5 401 use_dpop_nonce',
+          'GET /orders?top=5 200',
+          'POST /orders 200',
+          'GET /orders 401 use_dpop_nonce',
+          'GET /orders 200',
+          'GET /after-revoke 401 invalid_token',
+          'GET /after-revoke 200',
+        ])
+        assert.ok(api.requests.every((r) => r.authorization?.startsWith('DPoP ')))
+        assert.equal(provider.stats().tokenRequests, 2)
+      },
+    )
   })
 }

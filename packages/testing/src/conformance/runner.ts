@@ -25,7 +25,9 @@ export function hooksOf(runner: ConformanceRunner): {
 } {
   const { beforeAll, afterAll, before = beforeAll, after = afterAll } = runner
   if (before === undefined || after === undefined)
-    throw new TypeError('Pass the runner\'s hooks: { describe, it, beforeAll, afterAll } (vitest) or { describe, it, before, after } (node:test)')
+    throw new TypeError(
+      "Pass the runner's hooks: { describe, it, beforeAll, afterAll } (vitest) or { describe, it, before, after } (node:test)",
+    )
   return { before, after }
 }
 
