@@ -126,41 +126,29 @@ export function attachAppToken(
   // A token already cached is set by a synchronous interceptor, so axios keeps its synchronous
   // path (as with a static header); otherwise the asynchronous one waits for it. Which of the two
   // runs is chosen per request, by `runWhen`, which axios calls before either.
-  // What `runWhen` saw, in plain variables (no object per request): `readyFor` is the config.
+  // What `runWhen` decided, in plain variables (no object per request): for which config, on
+  // which target URL (the same string again while url, baseURL and allowAbsoluteUrls stay) and method.
   let readyFor: Tracked | undefined
   let readySending: Authorization | undefined
-  let readyUrl: string | undefined
-  let readyBase: string | undefined
+  let readyTarget: string | undefined
   let readyMethod: string | undefined
-  let readyAbsolute: boolean | undefined
   const readyNow = (config: Tracked): boolean => {
-    readySending = auth.authorizeNow(readyUrlOf(config), signalOf(config), undefined, methodOf(config))
-    if (readySending === undefined) {
-      readyFor = undefined
-      return false
-    }
-    readyFor = config
-    readyUrl = config.url
-    readyBase = config.baseURL
+    readyTarget = readyUrlOf(config)
     readyMethod = config.method
-    readyAbsolute = config.allowAbsoluteUrls
-    return true
+    readySending = auth.authorizeNow(readyTarget, signalOf(config), undefined, methodOf(config))
+    readyFor = readySending === undefined ? undefined : config
+    return readyFor !== undefined
   }
   const onReady = (config: Tracked): Tracked | Promise<Tracked> => {
     const sending = readySending
-    const same =
-      readyFor === config &&
-      readyUrl === config.url &&
-      readyBase === config.baseURL &&
-      readyMethod === config.method &&
-      readyAbsolute === config.allowAbsoluteUrls
+    const target = readyUrlOf(config)
+    const same = readyFor === config && target === readyTarget && config.method === readyMethod
     readyFor = readySending = undefined
-    // An interceptor that ran in between may have changed the URL: then it is decided again.
+    // An interceptor that ran in between may have changed the URL or method: then it is decided again.
     if (same) return apply(config, sending!)
-    const url = targetUrl(config)
-    const now = auth.authorizeNow(url, signalOf(config), undefined, methodOf(config))
+    const now = auth.authorizeNow(target, signalOf(config), undefined, methodOf(config))
     if (now !== undefined) return apply(config, now)
-    if (!auth.isAllowed(url)) return config
+    if (!auth.isAllowed(target)) return config
     // Reached only when axios runs the chain asynchronously (another interceptor is asynchronous)
     // and the token expired since `runWhen`: then a promise is what axios expects.
     return onRequest(config)
