@@ -129,8 +129,9 @@ const senders = {
     const { default: got } = await import('got')
     const plain = got.extend({
       headers: { authorization: header },
+      // The adapter's kinds: a handler, and beforeRedirect/beforeRetry hooks (which a plain GET never runs).
       handlers: [(options, next) => next(options)],
-      hooks: { beforeRequest: [() => undefined], afterResponse: [(response) => response] },
+      hooks: { beforeRedirect: [() => undefined], beforeRetry: [() => undefined] },
     })
     const withToken = got.extend(appToken(provider, { scopes: SCOPE, origins: [origin] }))
     return {

@@ -14,7 +14,9 @@ export interface GotRequestOptions {
   /** The request method (got upper-cases it), named by DPoP proofs. */
   method?: string | undefined
   /** This request's own hooks (got copies the instance's per request). */
-  hooks: { beforeRequest: unknown[] }
+  hooks: { beforeRequest: unknown[]; afterResponse: unknown[] }
+  /** `got.stream(...)`: no `afterResponse` hooks run. */
+  isStream?: boolean | undefined
 }
 
 /**
@@ -47,8 +49,5 @@ export interface GotAppTokenExtension {
   hooks: {
     beforeRedirect: [(options: GotRequestOptions) => void]
     beforeRetry: [(error: { options?: GotRequestOptions }) => void]
-    afterResponse: [
-      <R extends GotResponse>(response: R, retry: (options: GotRetryOptions) => never) => R | Promise<R>,
-    ]
   }
 }

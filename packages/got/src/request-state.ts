@@ -22,6 +22,12 @@ export class RequestState {
     this.#sent = sent
   }
 
+  /** The base URL of the request's state, if it has one (a page of `got.paginate`, a retry). */
+  static baseUrlOf({ context }: GotRequestOptions): string | URL | undefined {
+    const state = context[CONTEXT_KEY]
+    return state instanceof RequestState ? state.baseUrl : undefined
+  }
+
   /** The request's state, or a new one for a request apptoken has not seen yet. */
   static of({ context, prefixUrl }: GotRequestOptions): RequestState {
     const state = context[CONTEXT_KEY]

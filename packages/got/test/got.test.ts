@@ -80,6 +80,38 @@ describe.each(majors)('%s', (name, extend) => {
     ])
   })
 
+  it('re-sends a 401 that answers a retry of got’s own (its afterResponse hook is there from the start of a retry)', async () => {
+    const retrying = extend(client(), {
+      retry: {
+        limit: 1,
+        statusCodes: [404],
+        methods: ['GET'],
+        calculateDelay: ({ computedValue }: { computedValue: number }) => (computedValue ? 1 : 0),
+      },
+      hooks: {
+        beforeRetry: [
+          (error: { options: { url?: unknown } }, count: number) => {
+            error.options.url = new URL(`${s.api.url}/api/todolist`)
+            if (count === 1) s.api.rejectNext() // got's retry is answered 401 (apptoken's re-send runs these hooks too)
+          },
+        ],
+      },
+    })
+    const answer = await retrying('api/todolist/no-such-item')
+    expect(answer.statusCode).toBe(200)
+    expect(statuses(s.api)).toEqual([404, 401, 200])
+    const [first, second, third] = tokens(s.api)
+    expect([second === first, third === first]).toEqual([true, false]) // refreshed for the re-send
+  })
+
+  it('re-sends a 401 with got’s response cache on, and leaves the instance’s afterResponse hooks as they are', async () => {
+    const cached = extend(client(), { cache: new Map() })
+    s.api.rejectNext()
+    expect((await cached('api/todolist')).statusCode).toBe(200)
+    expect(statuses(s.api)).toEqual([401, 200])
+    expect(cached.defaults.options.hooks.afterResponse).toHaveLength(0)
+  })
+
   it('decides after the caller’s own beforeRequest hooks: one that moves the URL to another origin sends it no token', async () => {
     const moveUrl = (options: { url?: unknown }) => {
       options.url = new URL(`${s.other.url}/public/ping`)
