@@ -1,4 +1,12 @@
-/** The claims `apptoken token --json` and `doctor` show: never the signature, never the token itself. */
+/**
+ * The claims `apptoken token --json` and `doctor` show: never the signature, never the token itself.
+ *
+ * @example
+ * ```ts
+ * const claims: ShownClaims | undefined = decodeClaims(token.accessToken)
+ * console.log(claims?.aud, claims?.roles)
+ * ```
+ */
 export interface ShownClaims {
   aud?: unknown
   iss?: unknown

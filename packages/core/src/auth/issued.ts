@@ -8,6 +8,13 @@ const KEPT = 16
  * An adapter then keeps nothing per request to tell core, on a 401, which token was rejected
  * (`ResponseFacts.sent`): only headers it set itself are found, so a header the caller set
  * is never taken for one of ours.
+ *
+ * @example
+ * ```ts
+ * const issued: IssuedAuthorizations = issuedAuthorizations()
+ * issued.remember({ header: 'Bearer eyJ...', token: 'eyJ...' }) // when the header is set
+ * const rejected = issued.sentWith('Bearer eyJ...') // on a 401: the Authorization that request carried
+ * ```
  */
 export interface IssuedAuthorizations {
   /** Notes `sent` as set on a request, and returns it. */
