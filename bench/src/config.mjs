@@ -83,7 +83,7 @@ export const CLIENTS = {
   undici: '@apptoken/fetch',
   // ky's own hook machinery costs ~10 %: the adapter is also measured against no-op hooks of the same kinds.
   'ky (vs no-op hooks)': '@apptoken/ky',
-  // Each got hook costs got ~2–3 % (it snapshots the options around it): shown the same way, for information.
+  // got with an empty handler and empty hooks of the adapter's kinds (which a plain GET never runs), for information.
   'got (vs no-op hooks)': '@apptoken/got',
   // The same static-header axios client on both sides: the noise floor of this run's ratios.
   'axios A/A (static vs static)': '@apptoken/axios',
