@@ -13,6 +13,17 @@ const s = useServers()
 const tokens = (server: ProtectedApi) => server.requests.map((r) => r.token)
 const statuses = (server: ProtectedApi) => server.requests.map((r) => r.status)
 
+/** got options that retry a 404 once, at once, after running `beforeRetry`. */
+const retryA404 = (beforeRetry: (error: { options: { url?: unknown } }, count: number) => void) => ({
+  retry: {
+    limit: 1,
+    statusCodes: [404],
+    methods: ['GET'],
+    calculateDelay: ({ computedValue }: { computedValue: number }) => (computedValue ? 1 : 0),
+  },
+  hooks: { beforeRetry: [beforeRetry] },
+})
+
 describe.each(majors)('%s', (name, extend) => {
   const client = () => oneLiner(extend, s.api.url, s.provider, { scopes })
 
@@ -56,21 +67,12 @@ describe.each(majors)('%s', (name, extend) => {
   })
 
   it('decides a retry again: a caller’s beforeRetry hook that moves the URL to another origin sends it no token', async () => {
-    const moved = extend(client(), {
-      retry: {
-        limit: 1,
-        statusCodes: [404],
-        methods: ['GET'],
-        calculateDelay: ({ computedValue }: { computedValue: number }) => (computedValue ? 1 : 0),
-      },
-      hooks: {
-        beforeRetry: [
-          (error: { options: { url?: unknown } }) => {
-            error.options.url = new URL(`${s.other.url}/public/ping`)
-          },
-        ],
-      },
-    })
+    const moved = extend(
+      client(),
+      retryA404((error) => {
+        error.options.url = new URL(`${s.other.url}/public/ping`)
+      }),
+    )
     await s.provider.getToken(scopes)
     const answer = await moved('api/todolist/no-such-item')
     expect(answer.statusCode).toBe(200)
@@ -81,22 +83,13 @@ describe.each(majors)('%s', (name, extend) => {
   })
 
   it('re-sends a 401 that answers a retry of got’s own (its afterResponse hook is there from the start of a retry)', async () => {
-    const retrying = extend(client(), {
-      retry: {
-        limit: 1,
-        statusCodes: [404],
-        methods: ['GET'],
-        calculateDelay: ({ computedValue }: { computedValue: number }) => (computedValue ? 1 : 0),
-      },
-      hooks: {
-        beforeRetry: [
-          (error: { options: { url?: unknown } }, count: number) => {
-            error.options.url = new URL(`${s.api.url}/api/todolist`)
-            if (count === 1) s.api.rejectNext() // got's retry is answered 401 (apptoken's re-send runs these hooks too)
-          },
-        ],
-      },
-    })
+    const retrying = extend(
+      client(),
+      retryA404((error, count) => {
+        error.options.url = new URL(`${s.api.url}/api/todolist`)
+        if (count === 1) s.api.rejectNext() // got's retry is answered 401 (apptoken's re-send runs these hooks too)
+      }),
+    )
     const answer = await retrying('api/todolist/no-such-item')
     expect(answer.statusCode).toBe(200)
     expect(statuses(s.api)).toEqual([404, 401, 200])
