@@ -22,4 +22,31 @@ describe('setAuthorization', () => {
     expect(setAuthorization(given, undefined)).toEqual({ accept: 'application/json' })
     expect(given.authorization).toBe('Basic x')
   })
+  it('copies undici’s flat list and any iterable of pairs, dropping unset headers and other spellings of the extra ones', () => {
+    const flat = [
+      'Accept',
+      'application/json',
+      'DPoP',
+      'stale',
+      'x-skip',
+      undefined,
+      'authorization',
+      'Basic x',
+    ]
+    expect(setAuthorization(flat as never, 'DPoP eyJ', { dpop: 'proof' })).toEqual({
+      Accept: 'application/json',
+      Authorization: 'DPoP eyJ',
+      dpop: 'proof',
+    })
+    const pairs = new Map<string, string | null>([
+      ['accept', '*/*'],
+      ['x-null', null],
+      ['Authorization', 'Basic x'],
+    ])
+    expect(setAuthorization(pairs, 'Bearer eyJ')).toEqual({ accept: '*/*', Authorization: 'Bearer eyJ' })
+    expect(setAuthorization([['accept', '*/*']], 'Bearer eyJ')).toEqual({
+      accept: '*/*',
+      Authorization: 'Bearer eyJ',
+    })
+  })
 })

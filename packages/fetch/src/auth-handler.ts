@@ -1,6 +1,6 @@
-import { isReplayableBody, type Authorization, type RequestAuthorizer } from '@apptoken/core/adapter'
+import { isReplayableBody, setAuthorization } from '@apptoken/core/adapter'
+import type { Authorization, HeadersLike, RequestAuthorizer } from '@apptoken/core/adapter'
 import type { Dispatch, DispatchController, DispatchHandler, DispatchOptions } from './dispatch-types.js'
-import { withAuthorization } from './headers.js'
 import { StableController } from './stable-controller.js'
 
 type Headers = Record<string, string | string[] | undefined>
@@ -69,12 +69,15 @@ export class AuthHandler implements DispatchHandler {
     this.#auth = auth
     this.#starts = 0
     try {
-      return this.dispatch(
-        auth === undefined
-          ? this.options
-          : { ...this.options, headers: withAuthorization(this.options.headers, auth.header, auth.headers) },
-        this,
+      if (auth === undefined) return this.dispatch(this.options, this)
+      // Any form undici takes, copied: the caller's own `Headers` is never changed.
+      const given = this.options.headers as HeadersLike | undefined
+      const headers = setAuthorization(
+        given instanceof Headers ? given.entries() : given,
+        auth.header,
+        auth.headers,
       )
+      return this.dispatch({ ...this.options, headers }, this)
     } catch (error) {
       this.#fail(error)
       return true

@@ -115,8 +115,11 @@ const interceptorFor = () => {
   return (next: (opts: DispatchOptions) => boolean) =>
     interceptor((o: DispatchOptions, _h: DispatchHandler) => next(o))
 }
+/** Whether undici's dispatch headers (a record, or a flat `[name, value, ...]` list) carry Authorization. */
 const hasAuthorization = (headers: unknown) =>
-  Array.isArray(headers) && headers.some((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'authorization')
+  Array.isArray(headers)
+    ? headers.some((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'authorization')
+    : Object.keys(headers ?? {}).some((name) => name.toLowerCase() === 'authorization')
 
 describe('appTokenInterceptor property: the token only goes where undici connects, and only to allowed origins', () => {
   it('holds for random origin and path spellings', async () => {
