@@ -111,12 +111,13 @@ export function appToken(provider: TokenProvider, options: GotAppTokenOptions): 
         // No token yet, or `beforeRequest` hooks of the caller's that may change the URL: `attach`
         // decides after them (the common case, no such hooks, pays for no hook at all).
         if (!setReady(request, state) || request.hooks.beforeRequest.length > 0) attachOnSend(request)
-        const sent = next(request) as { on?: (event: 'request', listener: (raw: RawRequest) => void) => void }
+        const sent = next(request) as
+          { on?: (event: 'request', listener: (raw: RawRequest) => void) => void } | undefined
         // `afterResponse` costs got the same, hook or not: `retryOn401` joins this request's hooks
         // only when a 401 arrives, on the socket's response, before got has read the body and run
         // them (a 401 is never cached). A retry of got's has it from `beforeRetry` on. No hooks run for a stream.
         if (request.isStream) return sent as never
-        if (typeof sent.on !== 'function') handleResponse(request)
+        if (typeof sent?.on !== 'function') handleResponse(request)
         else {
           // `on`, not `once`: a socket request answers once, and `once` allocates a wrapper per call.
           const onResponse = (res: { statusCode?: number | undefined }) =>
